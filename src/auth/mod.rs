@@ -1,0 +1,3 @@
+//! Identity and access: who is calling, and what they may do.
+
+pub mod signing_secret;

@@ -1,0 +1,350 @@
+//! Configuration read from the environment (and an optional `.env` file).
+//!
+//! Every variable is documented in `docs/configuration.md`. The rule is strict on purpose: an
+//! unknown `MEDIATION_*` variable (usually a typo) or a malformed value stops the service at
+//! start with a message that names the variable, instead of running with a silent default.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+/// Where the data lives; the backend is chosen from the URL scheme.
+#[derive(Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// An embedded SQLite file (`sqlite://path` or a bare path).
+    Sqlite { path: String },
+    /// A PostgreSQL server (`postgres://…` or `postgresql://…`).
+    Postgres { url: String },
+}
+
+impl DatabaseUrl {
+    /// Parses `DATABASE_URL`; anything that is neither PostgreSQL nor SQLite is refused.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err("must not be empty".into());
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres {
+                url: raw.to_owned(),
+            });
+        }
+        if let Some(path) = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err("sqlite:// needs a file path, e.g. sqlite://mediation.db".into());
+            }
+            return Ok(Self::Sqlite {
+                path: path.to_owned(),
+            });
+        }
+        if let Some((scheme, _)) = raw.split_once("://") {
+            return Err(format!(
+                "unsupported scheme `{scheme}://`; use sqlite://<path> or postgres://<user>@<host>/<db>"
+            ));
+        }
+        Ok(Self::Sqlite {
+            path: raw.to_owned(),
+        })
+    }
+
+    /// `"sqlite"` or `"postgres"`, for logs and `/readyz`.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite { .. } => "sqlite",
+            Self::Postgres { .. } => "postgres",
+        }
+    }
+}
+
+/// Passwords never reach a log line: only the scheme, host and database are shown.
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite { path } => write!(f, "sqlite://{path}"),
+            Self::Postgres { url } => {
+                let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
+                let host_and_db = after_scheme
+                    .rsplit_once('@')
+                    .map_or(after_scheme, |(_, h)| h);
+                write!(f, "postgres://…@{host_and_db}")
+            }
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// Logging: an `EnvFilter` directive (`info`, `mediation_tracker=debug,info`) and a format.
+#[derive(Clone, Debug)]
+pub struct LogConfig {
+    pub filter: String,
+    pub format: LogFormat,
+}
+
+/// The whole service configuration. Built once at start and shared read-only.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub bind: String,
+    /// `None` means: use (or create) the secret persisted in the database, with a warning.
+    pub jwt_secret: Option<String>,
+    pub log: LogConfig,
+    /// Largest accepted request body, in bytes (413 above it).
+    pub body_limit_bytes: usize,
+    pub db_pool_size: u32,
+    /// How long a request waits for a free database connection before a 503.
+    pub db_timeout: Duration,
+}
+
+/// A configuration problem, always naming the variable at fault.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("configuration error in {variable}: {message}")]
+pub struct ConfigError {
+    pub variable: String,
+    pub message: String,
+}
+
+fn config_error(variable: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable: variable.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Every `MEDIATION_*` variable the service understands. Anything else with that prefix is a typo.
+pub const KNOWN_VARIABLES: &[&str] = &[
+    "MEDIATION_BIND",
+    "MEDIATION_JWT_SECRET",
+    "MEDIATION_LOG",
+    "MEDIATION_LOG_FORMAT",
+    "MEDIATION_BODY_LIMIT_BYTES",
+    "MEDIATION_DB_POOL_SIZE",
+    "MEDIATION_DB_TIMEOUT_SECONDS",
+];
+
+/// The embedded default: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://mediation.db";
+
+impl Config {
+    /// Reads the process environment, after loading `.env` if one exists.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        if let Err(error) = dotenvy::dotenv() {
+            if !error.not_found() {
+                return Err(config_error(".env", error.to_string()));
+            }
+        }
+        Self::from_vars(std::env::vars())
+    }
+
+    /// Builds the configuration from name/value pairs; pure, so it is unit-tested directly.
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let vars = Vars(vars.into_iter().collect());
+        if let Some(unknown) = vars.0.keys().find(|name| {
+            name.starts_with("MEDIATION_") && !KNOWN_VARIABLES.contains(&name.as_str())
+        }) {
+            return Err(config_error(
+                unknown,
+                format!(
+                    "unknown variable; known ones are {}",
+                    KNOWN_VARIABLES.join(", ")
+                ),
+            ));
+        }
+        let get = |name: &str| vars.get(name);
+
+        let database_url = DatabaseUrl::parse(get("DATABASE_URL").unwrap_or(DEFAULT_DATABASE_URL))
+            .map_err(|m| config_error("DATABASE_URL", m))?;
+        let bind = get("MEDIATION_BIND").unwrap_or("127.0.0.1:8080").to_owned();
+        if bind.parse::<std::net::SocketAddr>().is_err() && !looks_like_host_port(&bind) {
+            return Err(config_error(
+                "MEDIATION_BIND",
+                format!("`{bind}` is not host:port"),
+            ));
+        }
+        let jwt_secret = match get("MEDIATION_JWT_SECRET") {
+            Some(secret) if secret.len() < 32 => {
+                return Err(config_error(
+                    "MEDIATION_JWT_SECRET",
+                    "must be at least 32 characters",
+                ))
+            }
+            other => other.map(str::to_owned),
+        };
+        let filter = get("MEDIATION_LOG").unwrap_or("info").to_owned();
+        tracing_subscriber::EnvFilter::try_new(&filter)
+            .map_err(|e| config_error("MEDIATION_LOG", format!("not a log filter: {e}")))?;
+        let format = match get("MEDIATION_LOG_FORMAT").unwrap_or("text") {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(config_error(
+                    "MEDIATION_LOG_FORMAT",
+                    format!("`{other}` is not one of text, json"),
+                ))
+            }
+        };
+        let body_limit_bytes = parse_number(
+            &vars,
+            "MEDIATION_BODY_LIMIT_BYTES",
+            1024 * 1024,
+            1..=1 << 30,
+        )?;
+        let db_pool_size = parse_number(&vars, "MEDIATION_DB_POOL_SIZE", 10, 1..=1000)?;
+        let db_timeout_seconds = parse_number(&vars, "MEDIATION_DB_TIMEOUT_SECONDS", 5, 1..=300)?;
+        Ok(Self {
+            database_url,
+            bind,
+            jwt_secret,
+            log: LogConfig { filter, format },
+            body_limit_bytes,
+            db_pool_size,
+            db_timeout: Duration::from_secs(db_timeout_seconds),
+        })
+    }
+
+    /// A configuration for tests and tools: the given database, a random port, quiet logs.
+    pub fn for_database(database_url: DatabaseUrl) -> Self {
+        let mut config = Self::from_vars(std::iter::empty()).expect("defaults are valid");
+        config.database_url = database_url;
+        config.bind = "127.0.0.1:0".into();
+        config
+    }
+}
+
+fn looks_like_host_port(value: &str) -> bool {
+    value
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok())
+}
+
+/// The raw variables; blank values count as unset.
+struct Vars(BTreeMap<String, String>);
+
+impl Vars {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+}
+
+fn parse_number<T>(
+    vars: &Vars,
+    name: &str,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + fmt::Display + Copy,
+{
+    let Some(raw) = vars.get(name) else {
+        return Ok(default);
+    };
+    let value: T = raw
+        .parse()
+        .map_err(|_| config_error(name, format!("`{raw}` is not a whole number")))?;
+    if !range.contains(&value) {
+        return Err(config_error(
+            name,
+            format!("{value} is outside {}..={}", range.start(), range.end()),
+        ));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_to_embedded_sqlite_on_localhost() {
+        let config = Config::from_vars(vars(&[])).unwrap();
+        assert_eq!(
+            config.database_url,
+            DatabaseUrl::Sqlite {
+                path: "mediation.db".into()
+            }
+        );
+        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert_eq!(config.jwt_secret, None);
+        assert_eq!(config.log.format, LogFormat::Text);
+    }
+
+    #[test]
+    fn database_url_scheme_picks_the_backend() {
+        assert_eq!(
+            DatabaseUrl::parse("postgres://root@127.0.0.1/test")
+                .unwrap()
+                .backend_name(),
+            "postgres"
+        );
+        assert_eq!(
+            DatabaseUrl::parse("postgresql://h/db")
+                .unwrap()
+                .backend_name(),
+            "postgres"
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap(),
+            DatabaseUrl::Sqlite {
+                path: "/tmp/x.db".into()
+            }
+        );
+        assert_eq!(
+            DatabaseUrl::parse("data/m.db").unwrap(),
+            DatabaseUrl::Sqlite {
+                path: "data/m.db".into()
+            }
+        );
+        assert!(DatabaseUrl::parse("mysql://x/y")
+            .unwrap_err()
+            .contains("mysql://"));
+    }
+
+    #[test]
+    fn unknown_mediation_variable_is_named_in_the_error() {
+        let error = Config::from_vars(vars(&[("MEDIATION_BNID", "x")])).unwrap_err();
+        assert_eq!(error.variable, "MEDIATION_BNID");
+    }
+
+    #[test]
+    fn malformed_values_name_their_variable() {
+        for (name, value) in [
+            ("MEDIATION_BIND", "nowhere"),
+            ("MEDIATION_JWT_SECRET", "short"),
+            ("MEDIATION_LOG", "info,[[["),
+            ("MEDIATION_LOG_FORMAT", "xml"),
+            ("MEDIATION_BODY_LIMIT_BYTES", "lots"),
+            ("MEDIATION_DB_POOL_SIZE", "0"),
+            ("DATABASE_URL", "mysql://x/y"),
+        ] {
+            let error = Config::from_vars(vars(&[(name, value)])).unwrap_err();
+            assert_eq!(error.variable, name, "{value} should be refused");
+        }
+    }
+
+    #[test]
+    fn database_url_debug_hides_the_password() {
+        let url = DatabaseUrl::parse("postgres://app:s3cret@db.local:5432/prod").unwrap();
+        let shown = format!("{url:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("db.local:5432/prod"));
+    }
+}

@@ -1,0 +1,84 @@
+//! The one middleware every request passes: request id, request span, access log, metrics, and
+//! the guarantee that every error answer is problem+json — including the bare 404/405/413 that
+//! actix produces itself before any handler runs.
+
+use std::time::Instant;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, Error, HttpResponse};
+use tracing::Instrument;
+
+use crate::http::error::ApiError;
+use crate::http::metrics::Metrics;
+use crate::http::request_id;
+
+/// Wraps every request; see the module documentation.
+pub async fn observe_request(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let started = Instant::now();
+    let id = request_id::from_header(request.headers().get(request_id::HEADER));
+    let metrics = request.app_data::<web::Data<Metrics>>().cloned();
+    let method = request.method().to_string();
+    let span =
+        tracing::info_span!("request", request_id = %id, method = %method, path = %request.path());
+
+    let result = request_id::scope(id.clone(), next.call(request).instrument(span.clone())).await;
+    let response = match result {
+        Ok(response) => response,
+        Err(error) => {
+            // Only a failing middleware lands here (handler errors are already responses).
+            span.in_scope(|| tracing::warn!(%error, "request failed outside a handler"));
+            return Err(error);
+        }
+    };
+
+    let status = response.status();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let elapsed = started.elapsed();
+    if let Some(metrics) = metrics {
+        metrics.observe(&method, &route, status.as_u16(), elapsed.as_secs_f64());
+    }
+    span.in_scope(|| {
+        tracing::info!(status = status.as_u16(), route = %route, latency_ms = elapsed.as_secs_f64() * 1000.0, "request completed")
+    });
+
+    let needs_problem = (status.is_client_error() || status.is_server_error())
+        && !is_problem_json(response.headers().get(header::CONTENT_TYPE));
+    let mut response = if needs_problem {
+        let replacement = request_id::scope_sync(&id, || problem_for_status(status));
+        response.into_response(replacement).map_into_right_body()
+    } else {
+        response.map_into_left_body()
+    };
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static(request_id::HEADER), value);
+    }
+    Ok(response)
+}
+
+fn is_problem_json(content_type: Option<&HeaderValue>) -> bool {
+    content_type
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/problem+json"))
+}
+
+/// A problem document for a status that was produced without one, keeping the status itself.
+fn problem_for_status(status: actix_web::http::StatusCode) -> HttpResponse {
+    let error = ApiError::from_status(status);
+    let mut problem = error.to_problem();
+    problem.status = status.as_u16();
+    problem.title = status.canonical_reason().unwrap_or("Error").to_owned();
+    HttpResponse::build(status)
+        .content_type("application/problem+json")
+        .body(serde_json::to_string(&problem).unwrap_or_default())
+}

@@ -1,0 +1,8 @@
+//! HTTP plumbing shared by every endpoint: the error type, the JSON extractor, request ids,
+//! metrics and the request middleware.
+
+pub mod error;
+pub mod json;
+pub mod metrics;
+pub mod middleware;
+pub mod request_id;

@@ -1,0 +1,17 @@
+//! mediation-tracker: labour-dispute mediation cases under "one union, three offices".
+//!
+//! Start at [`routes`] (every URL and its handler) and [`startup`] (how the app is assembled);
+//! `docs/architecture.md` draws the module layout and the path of a request.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod health;
+pub mod http;
+pub mod openapi;
+pub mod routes;
+pub mod schema;
+pub mod startup;
+pub mod telemetry;

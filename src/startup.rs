@@ -1,0 +1,129 @@
+//! Building and running the application: what `serve` does, and what every API test boots.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::{migrations, Db};
+use crate::http::error::ApiError;
+use crate::http::json::BodyLimit;
+use crate::http::metrics::Metrics;
+use crate::http::middleware::observe_request;
+use crate::{auth, routes};
+
+/// Everything a handler may need, shared by all workers.
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    /// The secret signing access tokens (configured, or generated and persisted).
+    pub jwt_secret: String,
+}
+
+/// A built, bound, not-yet-running server. Tests read [`Application::port`] to reach it.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects to the database, applies pending migrations, binds the listener.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, Clock::system()).await
+    }
+
+    /// As [`Application::build`], with a clock the caller controls (tests move it forward).
+    pub async fn build_with_clock(config: Config, clock: Clock) -> anyhow::Result<Self> {
+        let config = Arc::new(config);
+        let db = connect_and_migrate(&config).await?;
+        let jwt_secret = {
+            let (db, configured) = (db.clone(), config.jwt_secret.clone());
+            web::block(move || -> anyhow::Result<String> {
+                let mut connection = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+                auth::signing_secret::resolve(configured.as_deref(), &mut connection)
+            })
+            .await??
+        };
+        let state = web::Data::new(AppState {
+            db,
+            config: config.clone(),
+            clock,
+            jwt_secret,
+        });
+        let metrics = web::Data::new(Metrics::new());
+        let body_limit = web::Data::new(BodyLimit(config.body_limit_bytes));
+
+        let listener = TcpListener::bind(&config.bind).map_err(|e| {
+            anyhow::anyhow!("cannot listen on {} (MEDIATION_BIND): {e}", config.bind)
+        })?;
+        let port = listener.local_addr()?.port();
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(app_state.clone())
+                .app_data(metrics.clone())
+                .app_data(body_limit.clone())
+                .app_data(web::QueryConfig::default().error_handler(|error, _| {
+                    ApiError::BadRequest {
+                        code: "invalid_query",
+                        detail: error.to_string(),
+                    }
+                    .into()
+                }))
+                .app_data(
+                    web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),
+                )
+                .wrap(from_fn(observe_request))
+                .configure(routes::configure)
+                .default_service(web::to(routes::not_found))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The port actually bound (useful with `MEDIATION_BIND=127.0.0.1:0`).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state, for tests that need the clock or the database directly.
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until the process is asked to stop (SIGINT/SIGTERM), then drains gracefully.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Opens the pool and applies pending migrations; shared by `serve` and `migrate`.
+pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<Db> {
+    let (url, size, timeout) = (
+        config.database_url.clone(),
+        config.db_pool_size,
+        config.db_timeout,
+    );
+    web::block(move || -> anyhow::Result<Db> {
+        let db = Db::connect(&url, size, timeout)?;
+        let mut connection = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let applied = migrations::run_pending(&mut connection)?;
+        for name in &applied {
+            tracing::info!(migration = %name, "migration applied");
+        }
+        tracing::info!(database = ?url, applied = applied.len(), "database ready");
+        Ok(db)
+    })
+    .await?
+}
