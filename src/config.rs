@@ -104,6 +104,8 @@ pub struct Config {
     pub db_pool_size: u32,
     /// How long a request waits for a free database connection before a 503.
     pub db_timeout: Duration,
+    /// HTTP worker threads; 0 means one per CPU core.
+    pub workers: usize,
 }
 
 /// A configuration problem, always naming the variable at fault.
@@ -130,6 +132,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "MEDIATION_BODY_LIMIT_BYTES",
     "MEDIATION_DB_POOL_SIZE",
     "MEDIATION_DB_TIMEOUT_SECONDS",
+    "MEDIATION_WORKERS",
 ];
 
 /// The embedded default: a SQLite file in the working directory.
@@ -203,6 +206,7 @@ impl Config {
         )?;
         let db_pool_size = parse_number(&vars, "MEDIATION_DB_POOL_SIZE", 10, 1..=1000)?;
         let db_timeout_seconds = parse_number(&vars, "MEDIATION_DB_TIMEOUT_SECONDS", 5, 1..=300)?;
+        let workers = parse_number(&vars, "MEDIATION_WORKERS", 0, 0..=256)?;
         Ok(Self {
             database_url,
             bind,
@@ -211,6 +215,7 @@ impl Config {
             body_limit_bytes,
             db_pool_size,
             db_timeout: Duration::from_secs(db_timeout_seconds),
+            workers,
         })
     }
 
@@ -219,6 +224,8 @@ impl Config {
         let mut config = Self::from_vars(std::iter::empty()).expect("defaults are valid");
         config.database_url = database_url;
         config.bind = "127.0.0.1:0".into();
+        config.workers = 1;
+        config.db_pool_size = 4;
         config
     }
 }

@@ -64,7 +64,7 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let app_state = state.clone();
-        let server = HttpServer::new(move || {
+        let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(app_state.clone())
                 .app_data(metrics.clone())
@@ -82,9 +82,11 @@ impl Application {
                 .wrap(from_fn(observe_request))
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
-        })
-        .listen(listener)?
-        .run();
+        });
+        if config.workers > 0 {
+            server = server.workers(config.workers);
+        }
+        let server = server.listen(listener)?.run();
         Ok(Self {
             port,
             server,

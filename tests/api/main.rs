@@ -1,1 +1,7 @@
+//! The API test binary: every test boots the real application over real HTTP with a fresh
+//! database, on SQLite and (with `TEST_DATABASE_URL`) on PostgreSQL.
 
+mod helpers;
+
+mod cli;
+mod foundation;
