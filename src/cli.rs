@@ -4,9 +4,16 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use actix_web::web;
+
 use crate::config::Config;
+use crate::demo::{self, DemoLogin};
+use crate::http::error::ApiError;
+use crate::offices;
 use crate::startup::{connect_and_migrate, Application};
 use crate::telemetry;
+use crate::users::registration::{register, Registration};
+use crate::users::{Role, User};
 
 /// Labour-dispute mediation tracker: one union, three offices.
 ///
@@ -26,6 +33,27 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Create a user; the password is read from the first line of standard input.
+    ///
+    /// Example: echo 'a-long-password' | mediation-tracker create-user --email li@hs.cn
+    ///          --name 李调解 --role union_mediator --office-code SP
+    CreateUser {
+        /// Sign-in email (unique, case-insensitive).
+        #[arg(long)]
+        email: String,
+        /// admin, union_mediator, union_supervisor, police_officer, judicial_officer, hr_officer or lawyer.
+        #[arg(long)]
+        role: String,
+        /// The code of the user's office (e.g. HS); optional only for admins.
+        #[arg(long)]
+        office_code: Option<String>,
+        /// Display name; defaults to the email.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Load a demo data set (offices of the Heshan story, one user per role) and print the
+    /// demo users' passwords.
+    Demo,
 }
 
 /// Parses the command line, runs the command and turns failures into a message and exit code 1.
@@ -43,6 +71,13 @@ pub fn main() -> ExitCode {
         match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(config).await,
             Command::Migrate => connect_and_migrate(&config).await.map(|_| ()),
+            Command::CreateUser {
+                email,
+                role,
+                office_code,
+                name,
+            } => create_user(config, email, role, office_code, name).await,
+            Command::Demo => demo(config).await,
         }
     });
     match outcome {
@@ -67,4 +102,76 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     );
     application.run_until_stopped().await?;
     Ok(())
+}
+
+async fn create_user(
+    config: Config,
+    email: String,
+    role: String,
+    office_code: Option<String>,
+    name: Option<String>,
+) -> anyhow::Result<()> {
+    let role = Role::parse(&role)
+        .ok_or_else(|| anyhow::anyhow!("--role must be one of: {}", Role::allowed()))?;
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    let db = connect_and_migrate(&config).await?;
+    let now = chrono::Utc::now().naive_utc();
+    let user = web::block(move || -> anyhow::Result<User> {
+        let mut connection = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let office_id = match office_code {
+            Some(code) => Some(
+                offices::find_by_code(&mut connection, &code.to_ascii_uppercase())
+                    .map_err(|_| anyhow::anyhow!("no office has the code {code}"))?
+                    .id,
+            ),
+            None => None,
+        };
+        let registration = Registration {
+            name: name.unwrap_or_else(|| email.clone()),
+            email,
+            role,
+            office_id,
+            password,
+        };
+        register(&mut connection, registration, now).map_err(describe)
+    })
+    .await??;
+    println!("created {} ({}) with id {}", user.email, user.role, user.id);
+    Ok(())
+}
+
+async fn demo(config: Config) -> anyhow::Result<()> {
+    let db = connect_and_migrate(&config).await?;
+    let now = chrono::Utc::now().naive_utc();
+    let logins = web::block(move || -> anyhow::Result<Vec<DemoLogin>> {
+        let mut connection = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+        demo::load(&mut connection, now).map_err(describe)
+    })
+    .await??;
+    println!("Demo data loaded. Sign in with POST /api/v1/auth/login:\n");
+    println!("{:<24} {:<22} {:<18} office", "email", "password", "role");
+    for login in logins {
+        println!(
+            "{:<24} {:<22} {:<18} {}",
+            login.email, login.password, login.role, login.office
+        );
+    }
+    Ok(())
+}
+
+/// Turns an API error into a message for the terminal, listing invalid fields.
+fn describe(error: ApiError) -> anyhow::Error {
+    match error {
+        ApiError::Validation(fields) => anyhow::anyhow!(
+            "{}",
+            fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow::anyhow!("{other}"),
+    }
 }

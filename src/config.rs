@@ -106,6 +106,19 @@ pub struct Config {
     pub db_timeout: Duration,
     /// HTTP worker threads; 0 means one per CPU core.
     pub workers: usize,
+    pub auth: AuthSettings,
+    /// The first admin, created on first start when there are no users.
+    pub bootstrap_admin: Option<(String, String)>,
+}
+
+/// Token lifetimes and sign-in throttling.
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    pub access_token_ttl: chrono::Duration,
+    pub refresh_token_ttl: chrono::Duration,
+    /// Failed sign-ins for one email before it is locked.
+    pub max_failed_logins: i32,
+    pub lockout: chrono::Duration,
 }
 
 /// A configuration problem, always naming the variable at fault.
@@ -133,6 +146,12 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "MEDIATION_DB_POOL_SIZE",
     "MEDIATION_DB_TIMEOUT_SECONDS",
     "MEDIATION_WORKERS",
+    "MEDIATION_ACCESS_TOKEN_MINUTES",
+    "MEDIATION_REFRESH_TOKEN_DAYS",
+    "MEDIATION_LOGIN_MAX_FAILURES",
+    "MEDIATION_LOGIN_LOCK_MINUTES",
+    "MEDIATION_ADMIN_EMAIL",
+    "MEDIATION_ADMIN_PASSWORD",
 ];
 
 /// The embedded default: a SQLite file in the working directory.
@@ -207,6 +226,53 @@ impl Config {
         let db_pool_size = parse_number(&vars, "MEDIATION_DB_POOL_SIZE", 10, 1..=1000)?;
         let db_timeout_seconds = parse_number(&vars, "MEDIATION_DB_TIMEOUT_SECONDS", 5, 1..=300)?;
         let workers = parse_number(&vars, "MEDIATION_WORKERS", 0, 0..=256)?;
+        let auth = AuthSettings {
+            access_token_ttl: chrono::Duration::minutes(parse_number(
+                &vars,
+                "MEDIATION_ACCESS_TOKEN_MINUTES",
+                15,
+                1..=1440,
+            )?),
+            refresh_token_ttl: chrono::Duration::days(parse_number(
+                &vars,
+                "MEDIATION_REFRESH_TOKEN_DAYS",
+                14,
+                1..=365,
+            )?),
+            max_failed_logins: parse_number(&vars, "MEDIATION_LOGIN_MAX_FAILURES", 5, 1..=100)?,
+            lockout: chrono::Duration::minutes(parse_number(
+                &vars,
+                "MEDIATION_LOGIN_LOCK_MINUTES",
+                15,
+                1..=1440,
+            )?),
+        };
+        let bootstrap_admin = match (
+            get("MEDIATION_ADMIN_EMAIL"),
+            get("MEDIATION_ADMIN_PASSWORD"),
+        ) {
+            (Some(email), Some(password)) => {
+                crate::domain::Email::parse(email)
+                    .map_err(|m| config_error("MEDIATION_ADMIN_EMAIL", m))?;
+                crate::auth::password::check_policy(password, Some(email)).map_err(|m| {
+                    config_error("MEDIATION_ADMIN_PASSWORD", format!("the password {m}"))
+                })?;
+                Some((email.to_owned(), password.to_owned()))
+            }
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(config_error(
+                    "MEDIATION_ADMIN_PASSWORD",
+                    "must be set with MEDIATION_ADMIN_EMAIL",
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(config_error(
+                    "MEDIATION_ADMIN_EMAIL",
+                    "must be set with MEDIATION_ADMIN_PASSWORD",
+                ))
+            }
+        };
         Ok(Self {
             database_url,
             bind,
@@ -216,6 +282,8 @@ impl Config {
             db_pool_size,
             db_timeout: Duration::from_secs(db_timeout_seconds),
             workers,
+            auth,
+            bootstrap_admin,
         })
     }
 

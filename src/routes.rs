@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::http::error::ApiError;
 use crate::http::metrics;
-use crate::{health, openapi};
+use crate::{auth, health, offices, openapi, users};
 
 /// Registers every route. Order matters only where prefixes overlap: the OpenAPI document under
 /// `/api/v1` is registered before the `/api/v1` scope.
@@ -15,7 +15,44 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(web::resource("/metrics").get(metrics::metrics))
         .service(web::resource("/docs").get(redirect_to_docs))
         .service(openapi::swagger_ui())
-        .service(web::scope("/api/v1"));
+        .service(
+            web::scope("/api/v1")
+                .service(web::resource("/auth/login").post(auth::handlers::login))
+                .service(web::resource("/auth/refresh").post(auth::handlers::refresh))
+                .service(web::resource("/auth/logout").post(auth::handlers::logout))
+                .service(web::resource("/auth/token").post(auth::handlers::client_token))
+                .service(web::resource("/me").get(auth::handlers::me))
+                .service(web::resource("/me/password").put(auth::handlers::change_password))
+                .service(
+                    web::resource("/offices")
+                        .post(offices::handlers::create_office)
+                        .get(offices::handlers::list_offices),
+                )
+                .service(
+                    web::resource("/offices/{id}")
+                        .get(offices::handlers::get_office)
+                        .patch(offices::handlers::update_office),
+                )
+                .service(
+                    web::resource("/offices/{id}/clients")
+                        .post(auth::client_handlers::create_client)
+                        .get(auth::client_handlers::list_clients),
+                )
+                .service(
+                    web::resource("/offices/{id}/clients/{client_id}")
+                        .delete(auth::client_handlers::revoke_client),
+                )
+                .service(
+                    web::resource("/users")
+                        .post(users::handlers::create_user)
+                        .get(users::handlers::list_users),
+                )
+                .service(
+                    web::resource("/users/{id}")
+                        .get(users::handlers::get_user)
+                        .patch(users::handlers::update_user),
+                ),
+        );
 }
 
 async fn redirect_to_docs() -> HttpResponse {

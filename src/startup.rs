@@ -7,6 +7,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
+use crate::auth::tokens::TokenSigner;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{migrations, Db};
@@ -23,6 +24,8 @@ pub struct AppState {
     pub clock: Clock,
     /// The secret signing access tokens (configured, or generated and persisted).
     pub jwt_secret: String,
+    /// Issues and verifies access tokens with that secret.
+    pub tokens: TokenSigner,
 }
 
 /// A built, bound, not-yet-running server. Tests read [`Application::port`] to reach it.
@@ -43,18 +46,16 @@ impl Application {
         let config = Arc::new(config);
         let db = connect_and_migrate(&config).await?;
         let jwt_secret = {
-            let (db, configured) = (db.clone(), config.jwt_secret.clone());
-            web::block(move || -> anyhow::Result<String> {
-                let mut connection = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
-                auth::signing_secret::resolve(configured.as_deref(), &mut connection)
-            })
-            .await??
+            let (db, config, now) = (db.clone(), config.clone(), clock.now().naive_utc());
+            web::block(move || prepare_first_start(&db, &config, now)).await??
         };
+        let tokens = TokenSigner::new(&jwt_secret, config.auth.access_token_ttl);
         let state = web::Data::new(AppState {
             db,
             config: config.clone(),
             clock,
             jwt_secret,
+            tokens,
         });
         let metrics = web::Data::new(Metrics::new());
         let body_limit = web::Data::new(BodyLimit(config.body_limit_bytes));
@@ -128,4 +129,24 @@ pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<Db> {
         Ok(db)
     })
     .await?
+}
+
+/// Resolves the token-signing secret and creates the first admin if there are no users.
+fn prepare_first_start(
+    db: &Db,
+    config: &Config,
+    now: chrono::NaiveDateTime,
+) -> anyhow::Result<String> {
+    let mut connection = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let secret = auth::signing_secret::resolve(config.jwt_secret.as_deref(), &mut connection)?;
+    let generated =
+        auth::bootstrap::ensure_admin(&mut connection, config.bootstrap_admin.as_ref(), now)
+            .map_err(|e| anyhow::anyhow!("creating the first admin failed: {e}"))?;
+    if let Some((email, password)) = generated {
+        println!(
+            "\nCreated the first admin.\n  email:    {email}\n  password: {password}\n\
+             This password is shown only once: sign in and change it (PUT /api/v1/me/password).\n"
+        );
+    }
+    Ok(secret)
 }

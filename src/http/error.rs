@@ -83,7 +83,7 @@ pub enum ApiError {
     #[error("the content type must be {expected}")]
     UnsupportedMediaType { expected: &'static str },
     /// One or more fields are invalid (422).
-    #[error("the request has invalid fields")]
+    #[error("invalid fields: {}", describe_fields(.0))]
     Validation(Vec<FieldError>),
     /// Too many attempts; retry later (429).
     #[error("{detail}")]
@@ -167,6 +167,14 @@ impl ApiError {
             },
         }
     }
+}
+
+fn describe_fields(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{} {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 impl ResponseError for ApiError {

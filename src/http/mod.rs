@@ -2,7 +2,9 @@
 //! metrics and the request middleware.
 
 pub mod error;
+pub mod etag;
 pub mod json;
 pub mod metrics;
 pub mod middleware;
+pub mod pagination;
 pub mod request_id;

@@ -15,6 +15,10 @@ use mediation_tracker::startup::{AppState, Application};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+/// The first admin every test app is bootstrapped with.
+pub const ADMIN_EMAIL: &str = "admin@test.local";
+pub const ADMIN_PASSWORD: &str = "bootstrap-passphrase-for-tests";
+
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -81,6 +85,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     };
     let mut config = Config::for_database(database_url.clone());
     config.jwt_secret = Some("test-secret-test-secret-test-secret-0123".into());
+    config.bootstrap_admin = Some((ADMIN_EMAIL.into(), ADMIN_PASSWORD.into()));
     adjust(&mut config);
     if std::env::var("TEST_LOG").is_ok() {
         mediation_tracker::telemetry::init(&config.log);

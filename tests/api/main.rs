@@ -2,6 +2,10 @@
 //! database, on SQLite and (with `TEST_DATABASE_URL`) on PostgreSQL.
 
 mod helpers;
+mod personas;
 
+mod access_matrix;
+mod auth;
 mod cli;
+mod directory;
 mod foundation;

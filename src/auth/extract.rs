@@ -1,0 +1,178 @@
+//! Extractors that make a handler's signature say who may call it.
+//!
+//! [`Caller`] means "signed in": a missing, malformed, forged, expired or revoked token is a
+//! 401, never an anonymous caller. [`Admin`] and [`UnionStaff`] add a role requirement and
+//! answer 403 to everyone else, using `auth::policy`.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use super::policy::{self, Action};
+use super::sessions;
+use crate::http::error::ApiError;
+use crate::offices::OfficeKind;
+use crate::startup::AppState;
+use crate::users::Role;
+
+/// Who is behind a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// A person who signed in with email and password.
+    User { id: String },
+    /// A partner office's own system, signed in with client credentials.
+    Client { id: String },
+}
+
+/// The authenticated caller: identity, effective role, office, and the session in use.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    pub role: Role,
+    pub office_id: Option<String>,
+    pub office_kind: Option<OfficeKind>,
+    pub session_id: String,
+}
+
+impl Caller {
+    /// The user id, for handlers only people may call (`/me/password`).
+    pub fn user_id(&self) -> Option<&str> {
+        match &self.principal {
+            Principal::User { id } => Some(id),
+            Principal::Client { .. } => None,
+        }
+    }
+
+    /// The id recorded as the actor of changes (user id or client id).
+    pub fn actor_id(&self) -> &str {
+        match &self.principal {
+            Principal::User { id } | Principal::Client { id } => id,
+        }
+    }
+
+    /// 403 unless the caller's role allows `action`.
+    pub fn require(&self, action: Action) -> Result<(), ApiError> {
+        if policy::allows(self.role, action) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "the {} role may not do this",
+                self.role
+            )))
+        }
+    }
+
+    async fn authenticate(request: HttpRequest) -> Result<Self, ApiError> {
+        let state = request
+            .app_data::<web::Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
+        let token = bearer_token(&request)?;
+        let now = state.clock.now();
+        let claims = state.tokens.verify(&token, now)?;
+        let session_id = claims.sid.clone();
+        let live = state
+            .db
+            .run(move |connection| Ok(sessions::live(connection, &session_id, now.naive_utc())?))
+            .await?
+            .ok_or_else(|| {
+                ApiError::Unauthenticated("the session has ended; sign in again".into())
+            })?;
+        let office_kind = live.office_kind.as_deref().and_then(OfficeKind::parse);
+        let (principal, role) = match (live.user_id, live.client_id) {
+            (Some(id), _) if id == claims.sub => {
+                let role = live.role.as_deref().and_then(Role::parse);
+                (Principal::User { id }, role)
+            }
+            (None, Some(id)) if id == claims.sub => (
+                Principal::Client { id },
+                office_kind.and_then(policy::partner_role_for),
+            ),
+            _ => {
+                return Err(ApiError::Unauthenticated(
+                    "the token does not match its session".into(),
+                ))
+            }
+        };
+        let role =
+            role.ok_or_else(|| ApiError::Unauthenticated("the account has no usable role".into()))?;
+        Ok(Self {
+            principal,
+            role,
+            office_id: live.office_id,
+            office_kind,
+            session_id: live.session_id,
+        })
+    }
+}
+
+fn bearer_token(request: &HttpRequest) -> Result<String, ApiError> {
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("sign in and send Authorization: Bearer <token>".into())
+        })?
+        .to_str()
+        .map_err(|_| {
+            ApiError::Unauthenticated("the Authorization header is not readable".into())
+        })?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(|| {
+        ApiError::Unauthenticated("the Authorization header must be `Bearer <token>`".into())
+    })?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::Unauthenticated(
+            "the Authorization header must be `Bearer <token>`".into(),
+        ));
+    }
+    Ok(token.trim().to_owned())
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        Box::pin(Self::authenticate(request.clone()))
+    }
+}
+
+/// Defines an extractor for callers whose role allows `$action`.
+macro_rules! role_extractor {
+    ($(#[$meta:meta])* $name:ident, $action:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub Caller);
+
+        impl FromRequest for $name {
+            type Error = ApiError;
+            type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+            fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+                let request = request.clone();
+                Box::pin(async move {
+                    let caller = Caller::authenticate(request).await?;
+                    caller.require($action)?;
+                    Ok($name(caller))
+                })
+            }
+        }
+    };
+}
+
+role_extractor!(
+    /// An administrator: manages offices, users and machine credentials.
+    Admin,
+    Action::ManageDirectory
+);
+role_extractor!(
+    /// Union staff (mediators and supervisors): register and work cases.
+    UnionStaff,
+    Action::WorkCases
+);
+role_extractor!(
+    /// Someone who may read the reported figures: union staff and admins.
+    StatisticsReader,
+    Action::ViewStatistics
+);

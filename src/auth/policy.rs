@@ -1,0 +1,153 @@
+//! Who may do what: pure functions of role, action and office kind, so the whole matrix is
+//! readable in one place and unit-tested without a database. Handlers state their requirement
+//! through the extractors in `auth::extract`, which call these functions.
+//!
+//! What a caller may *see* (which cases) is not decided here after loading: it is a filter
+//! applied inside each query, so an invisible row is never loaded and answers 404.
+
+use crate::offices::OfficeKind;
+use crate::users::Role;
+
+/// Things a caller may ask to do, independent of any particular record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Create and edit offices, users and machine clients.
+    ManageDirectory,
+    /// List and read offices (to pick referral targets).
+    ViewOffices,
+    /// Read the figures offices report.
+    ViewStatistics,
+    /// Register a case and work on the cases of one's own union office.
+    WorkCases,
+    /// Reassign cases, also across descendant offices.
+    ReassignCases,
+}
+
+/// The role-level permission matrix.
+pub fn allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        ManageDirectory => role == Admin,
+        ViewOffices => true,
+        ViewStatistics => matches!(role, Admin | UnionMediator | UnionSupervisor),
+        WorkCases => matches!(role, UnionMediator | UnionSupervisor),
+        ReassignCases => role == UnionSupervisor,
+    }
+}
+
+/// Whether a user of `role` may belong to an office of `kind` (`None`: no office).
+/// Union staff sit in union offices and partner staff in their own kind of office; admins and
+/// lawyers may sit anywhere, and only admins may have no office at all.
+pub fn role_fits_office(role: Role, kind: Option<OfficeKind>) -> bool {
+    use OfficeKind as K;
+    match (role, kind) {
+        (Role::Admin, _) => true,
+        (_, None) => false,
+        (Role::UnionMediator | Role::UnionSupervisor, Some(kind)) => kind == K::Union,
+        (Role::PoliceOfficer, Some(kind)) => kind == K::Police,
+        (Role::JudicialOfficer, Some(kind)) => kind == K::Judicial,
+        (Role::HrOfficer, Some(kind)) => kind == K::Hr,
+        (Role::Lawyer, Some(_)) => true,
+    }
+}
+
+/// The role a partner office's machine client acts with; `None` for offices that have no
+/// partner role (a union office's own staff sign in as people).
+pub fn partner_role_for(kind: OfficeKind) -> Option<Role> {
+    match kind {
+        OfficeKind::Police => Some(Role::PoliceOfficer),
+        OfficeKind::Judicial => Some(Role::JudicialOfficer),
+        OfficeKind::Hr => Some(Role::HrOfficer),
+        OfficeKind::Union | OfficeKind::Court | OfficeKind::Arbitration => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admins_manage_the_directory() {
+        for role in Role::ALL {
+            assert_eq!(
+                allows(*role, Action::ManageDirectory),
+                *role == Role::Admin,
+                "{role}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_signed_in_role_may_list_offices() {
+        assert!(Role::ALL
+            .iter()
+            .all(|role| allows(*role, Action::ViewOffices)));
+    }
+
+    #[test]
+    fn only_union_staff_work_cases_and_only_supervisors_reassign() {
+        let workers: Vec<_> = Role::ALL
+            .iter()
+            .filter(|r| allows(**r, Action::WorkCases))
+            .collect();
+        assert_eq!(workers, [&Role::UnionMediator, &Role::UnionSupervisor]);
+        let reassigners: Vec<_> = Role::ALL
+            .iter()
+            .filter(|r| allows(**r, Action::ReassignCases))
+            .collect();
+        assert_eq!(reassigners, [&Role::UnionSupervisor]);
+    }
+
+    #[test]
+    fn statistics_are_for_union_staff_and_admins_not_partners_or_lawyers() {
+        for role in [
+            Role::PoliceOfficer,
+            Role::JudicialOfficer,
+            Role::HrOfficer,
+            Role::Lawyer,
+        ] {
+            assert!(!allows(role, Action::ViewStatistics), "{role}");
+        }
+        assert!(allows(Role::Admin, Action::ViewStatistics));
+    }
+
+    #[test]
+    fn roles_must_fit_their_office_kind() {
+        assert!(role_fits_office(
+            Role::PoliceOfficer,
+            Some(OfficeKind::Police)
+        ));
+        assert!(!role_fits_office(Role::PoliceOfficer, Some(OfficeKind::Hr)));
+        assert!(!role_fits_office(
+            Role::UnionMediator,
+            Some(OfficeKind::Judicial)
+        ));
+        assert!(role_fits_office(
+            Role::UnionSupervisor,
+            Some(OfficeKind::Union)
+        ));
+        assert!(role_fits_office(
+            Role::JudicialOfficer,
+            Some(OfficeKind::Judicial)
+        ));
+        assert!(role_fits_office(Role::HrOfficer, Some(OfficeKind::Hr)));
+        assert!(role_fits_office(Role::Lawyer, Some(OfficeKind::Judicial)));
+        assert!(role_fits_office(Role::Admin, None));
+        assert!(!role_fits_office(Role::Lawyer, None));
+    }
+
+    #[test]
+    fn machine_clients_act_with_their_offices_partner_role() {
+        assert_eq!(
+            partner_role_for(OfficeKind::Police),
+            Some(Role::PoliceOfficer)
+        );
+        assert_eq!(
+            partner_role_for(OfficeKind::Judicial),
+            Some(Role::JudicialOfficer)
+        );
+        assert_eq!(partner_role_for(OfficeKind::Hr), Some(Role::HrOfficer));
+        assert_eq!(partner_role_for(OfficeKind::Union), None);
+    }
+}

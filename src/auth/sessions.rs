@@ -1,0 +1,245 @@
+//! Sessions: one row per sign-in (or per machine-client token). Access tokens name their
+//! session, and a request is let in only while that session is live — so logout, deactivation
+//! and client revocation work at once, not when a token happens to expire.
+//!
+//! Refresh tokens rotate on every use; the spent one is remembered, and presenting a spent
+//! token again (a sign that it was stolen) revokes the whole session.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
+
+use super::tokens::{random_token, token_hash};
+use crate::db::DbConnection;
+use crate::domain::new_id;
+use crate::schema::{sessions, spent_refresh_tokens};
+
+/// Starts a user's session; returns its id and its first refresh token.
+pub fn start_for_user(
+    connection: &mut DbConnection,
+    user_id: &str,
+    now: NaiveDateTime,
+    refresh_ttl: chrono::Duration,
+) -> QueryResult<(String, String)> {
+    let id = new_id();
+    let refresh_token = random_token("mtr_");
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(&id),
+            sessions::user_id.eq(user_id),
+            sessions::refresh_token_hash.eq(token_hash(&refresh_token)),
+            sessions::created_at.eq(now),
+            sessions::expires_at.eq(now + refresh_ttl),
+        ))
+        .execute(connection)?;
+    Ok((id, refresh_token))
+}
+
+/// Starts a machine client's session, which lives exactly as long as its one access token.
+pub fn start_for_client(
+    connection: &mut DbConnection,
+    client_id: &str,
+    now: NaiveDateTime,
+    access_ttl: chrono::Duration,
+) -> QueryResult<String> {
+    let id = new_id();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(&id),
+            sessions::client_id.eq(client_id),
+            sessions::created_at.eq(now),
+            sessions::expires_at.eq(now + access_ttl),
+        ))
+        .execute(connection)?;
+    Ok(id)
+}
+
+/// What presenting a refresh token led to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refresh {
+    /// A new refresh token replaced the presented one.
+    Rotated {
+        session_id: String,
+        user_id: String,
+        refresh_token: String,
+    },
+    /// The token had already been used: the session is now revoked.
+    Reused,
+    /// Unknown, expired, or of a revoked session.
+    Invalid,
+}
+
+/// Rotates `presented`; call inside a write transaction and commit even on `Reused`, so the
+/// revocation sticks.
+pub fn refresh(
+    connection: &mut DbConnection,
+    presented: &str,
+    now: NaiveDateTime,
+    refresh_ttl: chrono::Duration,
+) -> QueryResult<Refresh> {
+    let hash = token_hash(presented);
+    let current: Option<(String, Option<String>, NaiveDateTime, Option<NaiveDateTime>)> =
+        sessions::table
+            .filter(sessions::refresh_token_hash.eq(&hash))
+            .select((
+                sessions::id,
+                sessions::user_id,
+                sessions::expires_at,
+                sessions::revoked_at,
+            ))
+            .first(connection)
+            .optional()?;
+    let Some((session_id, user_id, expires_at, revoked_at)) = current else {
+        let spent_in: Option<String> = spent_refresh_tokens::table
+            .find(&hash)
+            .select(spent_refresh_tokens::session_id)
+            .first(connection)
+            .optional()?;
+        return match spent_in {
+            Some(session_id) => {
+                revoke(connection, &session_id, "refresh token reused", now)?;
+                Ok(Refresh::Reused)
+            }
+            None => Ok(Refresh::Invalid),
+        };
+    };
+    let Some(user_id) = user_id else {
+        return Ok(Refresh::Invalid);
+    };
+    if revoked_at.is_some() || expires_at <= now {
+        return Ok(Refresh::Invalid);
+    }
+    let refresh_token = random_token("mtr_");
+    let rotated = diesel::update(
+        sessions::table
+            .find(&session_id)
+            .filter(sessions::refresh_token_hash.eq(&hash)),
+    )
+    .set((
+        sessions::refresh_token_hash.eq(token_hash(&refresh_token)),
+        sessions::expires_at.eq(now + refresh_ttl),
+    ))
+    .execute(connection)?;
+    if rotated == 0 {
+        return Ok(Refresh::Invalid);
+    }
+    diesel::insert_into(spent_refresh_tokens::table)
+        .values((
+            spent_refresh_tokens::token_hash.eq(&hash),
+            spent_refresh_tokens::session_id.eq(&session_id),
+            spent_refresh_tokens::spent_at.eq(now),
+        ))
+        .execute(connection)?;
+    Ok(Refresh::Rotated {
+        session_id,
+        user_id,
+        refresh_token,
+    })
+}
+
+/// Ends one session.
+pub fn revoke(
+    connection: &mut DbConnection,
+    session_id: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .find(session_id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(now),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(connection)
+}
+
+/// Ends every session of a user, except `keep` (the caller's own, on a password change).
+pub fn revoke_for_user(
+    connection: &mut DbConnection,
+    user_id: &str,
+    keep: Option<&str>,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let mut query = diesel::update(sessions::table)
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .into_boxed();
+    if let Some(keep) = keep {
+        query = query.filter(sessions::id.ne(keep));
+    }
+    query
+        .set((
+            sessions::revoked_at.eq(now),
+            sessions::revoked_reason.eq(reason),
+        ))
+        .execute(connection)
+}
+
+/// Ends every session of a machine client.
+pub fn revoke_for_client(
+    connection: &mut DbConnection,
+    client_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(sessions::table)
+        .filter(sessions::client_id.eq(client_id))
+        .filter(sessions::revoked_at.is_null())
+        .set((
+            sessions::revoked_at.eq(now),
+            sessions::revoked_reason.eq("client revoked"),
+        ))
+        .execute(connection)
+}
+
+/// Who stands behind a live session, read in one query with their office.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct LiveSession {
+    #[diesel(sql_type = Text)]
+    pub session_id: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub user_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub client_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub role: Option<String>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    pub active: Option<bool>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub office_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub office_kind: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    pub client_revoked_at: Option<NaiveDateTime>,
+}
+
+/// The session `session_id` if it is live (not revoked, not expired, its user active or its
+/// client not revoked).
+pub fn live(
+    connection: &mut DbConnection,
+    session_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<LiveSession>> {
+    let found: Option<LiveSession> = diesel::sql_query(
+        "SELECT s.id AS session_id, s.user_id, s.client_id, u.role, u.active, \
+                COALESCE(u.office_id, c.office_id) AS office_id, o.kind AS office_kind, \
+                c.revoked_at AS client_revoked_at \
+         FROM sessions s \
+         LEFT JOIN users u ON u.id = s.user_id \
+         LEFT JOIN office_clients c ON c.id = s.client_id \
+         LEFT JOIN offices o ON o.id = COALESCE(u.office_id, c.office_id) \
+         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2",
+    )
+    .bind::<Text, _>(session_id)
+    .bind::<Timestamp, _>(now)
+    .get_result(connection)
+    .optional()?;
+    Ok(found.filter(|s| match (&s.user_id, &s.client_id) {
+        (Some(_), _) => s.active == Some(true),
+        (None, Some(_)) => s.client_revoked_at.is_none(),
+        (None, None) => false,
+    }))
+}

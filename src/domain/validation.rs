@@ -1,0 +1,102 @@
+//! Collecting every invalid field of a request before answering, so one 422 lists them all.
+
+use crate::http::error::{ApiError, FieldError};
+
+/// Gathers field errors while a request is parsed into domain types.
+#[derive(Default, Debug)]
+pub struct Validator {
+    errors: Vec<FieldError>,
+}
+
+impl Validator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keeps the parsed value, or records `field`'s error and returns `None`.
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.errors.push(FieldError::new(field, message));
+                None
+            }
+        }
+    }
+
+    /// Records an error when `condition` is false.
+    pub fn require(&mut self, condition: bool, field: &str, message: &str) {
+        if !condition {
+            self.errors.push(FieldError::new(field, message));
+        }
+    }
+
+    /// Records an error for `field`.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    /// `Ok` when nothing was recorded, else the 422 listing every field.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+
+    /// Finishes and hands back a value built only when everything was valid.
+    pub fn finish_with<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
+        self.finish()?;
+        build().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validated value missing")))
+    }
+}
+
+/// A required, trimmed, non-empty text of at most `max` characters.
+pub fn text(raw: &str, max: usize) -> Result<String, String> {
+    let value = raw.trim();
+    if value.is_empty() {
+        Err("must not be empty".into())
+    } else if value.chars().count() > max {
+        Err(format!("must be at most {max} characters"))
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
+/// An enum field given as text, with the allowed values in the message.
+pub fn one_of<T>(
+    raw: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    allowed: String,
+) -> Result<T, String> {
+    parse(raw).ok_or_else(|| format!("must be one of: {allowed}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_invalid_field_is_reported_together() {
+        let mut v = Validator::new();
+        let name = v.check("name", text("  ", 10));
+        let code = v.check("code", text("HS", 10));
+        v.require(false, "kind", "must be given");
+        assert!(name.is_none());
+        assert_eq!(code.as_deref(), Some("HS"));
+        match v.finish() {
+            Err(ApiError::Validation(errors)) => {
+                let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["name", "kind"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn text_limits_count_characters_not_bytes() {
+        assert!(text("广东省江门市总工会", 9).is_ok());
+        assert!(text("广东省江门市总工会", 8).is_err());
+    }
+}

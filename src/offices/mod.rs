@@ -1,0 +1,206 @@
+//! Offices: the union offices that own cases and the partner offices cases are referred to.
+//! The model and its queries live here; HTTP handlers are in [`handlers`].
+
+pub mod handlers;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbConnection;
+use crate::http::pagination::{PageRequest, Paginated};
+use crate::schema::offices;
+use crate::text_enum;
+
+text_enum! {
+    /// What an office is; decides which roles may belong to it and what may be referred to it.
+    pub enum OfficeKind {
+        Union = "union",
+        Judicial = "judicial",
+        Hr = "hr",
+        Police = "police",
+        Court = "court",
+        Arbitration = "arbitration",
+    }
+}
+
+/// The time zone offices count deadlines in unless told otherwise.
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
+
+/// An office as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = offices)]
+pub struct Office {
+    pub id: String,
+    pub name: String,
+    pub code: String,
+    pub kind: String,
+    pub email: Option<String>,
+    pub parent_id: Option<String>,
+    pub time_zone: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+impl Office {
+    /// The stored kind; the CHECK constraint guarantees it parses.
+    pub fn kind(&self) -> OfficeKind {
+        OfficeKind::parse(&self.kind).unwrap_or(OfficeKind::Union)
+    }
+}
+
+/// An office as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfficeView {
+    pub id: String,
+    pub name: String,
+    /// Short unique code used in case numbers, e.g. `HS`.
+    pub code: String,
+    pub kind: OfficeKind,
+    pub email: Option<String>,
+    pub parent_id: Option<String>,
+    /// IANA time zone in which deadlines are counted.
+    pub time_zone: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i32,
+}
+
+impl From<Office> for OfficeView {
+    fn from(office: Office) -> Self {
+        let kind = office.kind();
+        Self {
+            id: office.id,
+            name: office.name,
+            code: office.code,
+            kind,
+            email: office.email,
+            parent_id: office.parent_id,
+            time_zone: office.time_zone,
+            created_at: office.created_at.and_utc(),
+            updated_at: office.updated_at.and_utc(),
+            version: office.version,
+        }
+    }
+}
+
+/// A validated new office.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = offices)]
+pub struct NewOffice {
+    pub id: String,
+    pub name: String,
+    pub code: String,
+    pub kind: String,
+    pub email: Option<String>,
+    pub parent_id: Option<String>,
+    pub time_zone: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+/// Validated changes to an office; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = offices)]
+pub struct OfficeChanges {
+    pub name: Option<String>,
+    pub code: Option<String>,
+    pub email: Option<Option<String>>,
+    pub parent_id: Option<Option<String>>,
+    pub time_zone: Option<String>,
+}
+
+pub fn insert(connection: &mut DbConnection, office: &NewOffice) -> QueryResult<Office> {
+    diesel::insert_into(offices::table)
+        .values(office)
+        .execute(connection)?;
+    find(connection, &office.id)
+}
+
+pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Office> {
+    offices::table
+        .find(id)
+        .select(Office::as_select())
+        .first(connection)
+}
+
+pub fn find_by_code(connection: &mut DbConnection, code: &str) -> QueryResult<Office> {
+    offices::table
+        .filter(offices::code.eq(code))
+        .select(Office::as_select())
+        .first(connection)
+}
+
+/// A page of offices, newest first, optionally of one kind.
+pub fn list(
+    connection: &mut DbConnection,
+    kind: Option<OfficeKind>,
+    page: &PageRequest,
+) -> QueryResult<Paginated<Office>> {
+    let mut query = offices::table.select(Office::as_select()).into_boxed();
+    if let Some(kind) = kind {
+        query = query.filter(offices::kind.eq(kind.as_str()));
+    }
+    let rows = crate::keyset_page!(query, offices, page).load(connection)?;
+    Ok(Paginated::from_rows(rows, page, |o| {
+        (o.created_at, o.id.as_str())
+    }))
+}
+
+/// Applies `changes` if the office is still at `version`; `Ok(None)` when it moved on meanwhile.
+pub fn update(
+    connection: &mut DbConnection,
+    id: &str,
+    version: i32,
+    changes: &OfficeChanges,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Office>> {
+    let updated = diesel::update(offices::table.find(id).filter(offices::version.eq(version)))
+        .set((
+            changes,
+            offices::updated_at.eq(now),
+            offices::version.eq(version + 1),
+        ))
+        .execute(connection)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    find(connection, id).map(Some)
+}
+
+#[derive(QueryableByName)]
+struct OfficeIdRow {
+    #[diesel(sql_type = Text)]
+    id: String,
+}
+
+/// The office and every office below it (a county union and its town unions), in one
+/// recursive query — what a supervisor's visibility covers.
+pub fn with_descendants(connection: &mut DbConnection, id: &str) -> QueryResult<Vec<String>> {
+    let rows: Vec<OfficeIdRow> = diesel::sql_query(
+        "WITH RECURSIVE tree(id) AS ( \
+             SELECT id FROM offices WHERE id = $1 \
+             UNION SELECT offices.id FROM offices JOIN tree ON offices.parent_id = tree.id \
+         ) SELECT id FROM tree",
+    )
+    .bind::<Text, _>(id)
+    .load(connection)?;
+    Ok(rows.into_iter().map(|row| row.id).collect())
+}
+
+/// The ancestors of an office, nearest first; used to refuse a parent that would make a cycle.
+pub fn ancestors(connection: &mut DbConnection, id: &str) -> QueryResult<Vec<String>> {
+    let rows: Vec<OfficeIdRow> = diesel::sql_query(
+        "WITH RECURSIVE up(id, parent_id) AS ( \
+             SELECT id, parent_id FROM offices WHERE id = $1 \
+             UNION SELECT offices.id, offices.parent_id FROM offices JOIN up ON offices.id = up.parent_id \
+         ) SELECT id FROM up",
+    )
+    .bind::<Text, _>(id)
+    .load(connection)?;
+    Ok(rows.into_iter().map(|row| row.id).collect())
+}

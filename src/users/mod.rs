@@ -1,0 +1,193 @@
+//! Users: people who sign in. The model and its queries live here; handlers in [`handlers`].
+
+pub mod handlers;
+pub mod registration;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbConnection;
+use crate::http::pagination::{PageRequest, Paginated};
+use crate::schema::users;
+use crate::text_enum;
+
+text_enum! {
+    /// What a user is; with their office it decides what they see and may do (`auth::policy`).
+    pub enum Role {
+        Admin = "admin",
+        UnionMediator = "union_mediator",
+        UnionSupervisor = "union_supervisor",
+        PoliceOfficer = "police_officer",
+        JudicialOfficer = "judicial_officer",
+        HrOfficer = "hr_officer",
+        Lawyer = "lawyer",
+    }
+}
+
+/// A user as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub email_normalized: String,
+    pub name: String,
+    pub role: String,
+    pub office_id: Option<String>,
+    pub password_hash: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+impl User {
+    /// The stored role; the CHECK constraint guarantees it parses.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Lawyer)
+    }
+}
+
+/// A user as the API shows it (never the password hash).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub office_id: Option<String>,
+    pub active: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub version: i32,
+}
+
+impl From<User> for UserView {
+    fn from(user: User) -> Self {
+        let role = user.role();
+        Self {
+            id: user.id,
+            email: user.email,
+            name: user.name,
+            role,
+            office_id: user.office_id,
+            active: user.active,
+            created_at: user.created_at.and_utc(),
+            updated_at: user.updated_at.and_utc(),
+            version: user.version,
+        }
+    }
+}
+
+/// A validated new user, password already hashed.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub id: String,
+    pub email: String,
+    pub email_normalized: String,
+    pub name: String,
+    pub role: String,
+    pub office_id: Option<String>,
+    pub password_hash: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+/// Validated changes to a user; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChanges {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub email_normalized: Option<String>,
+    pub role: Option<String>,
+    pub office_id: Option<Option<String>>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+pub fn insert(connection: &mut DbConnection, user: &NewUser) -> QueryResult<User> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .execute(connection)?;
+    find(connection, &user.id)
+}
+
+pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<User> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(connection)
+}
+
+/// The user with this email, compared case-insensitively.
+pub fn find_by_email(
+    connection: &mut DbConnection,
+    normalized_email: &str,
+) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::email_normalized.eq(normalized_email))
+        .select(User::as_select())
+        .first(connection)
+        .optional()
+}
+
+pub fn count(connection: &mut DbConnection) -> QueryResult<i64> {
+    users::table.count().get_result(connection)
+}
+
+/// Filters of the user list.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub office_id: Option<String>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+}
+
+/// A page of users, newest first.
+pub fn list(
+    connection: &mut DbConnection,
+    filter: &UserFilter,
+    page: &PageRequest,
+) -> QueryResult<Paginated<User>> {
+    let mut query = users::table.select(User::as_select()).into_boxed();
+    if let Some(office_id) = &filter.office_id {
+        query = query.filter(users::office_id.eq(office_id.clone()));
+    }
+    if let Some(role) = filter.role {
+        query = query.filter(users::role.eq(role.as_str()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(users::active.eq(active));
+    }
+    let rows = crate::keyset_page!(query, users, page).load(connection)?;
+    Ok(Paginated::from_rows(rows, page, |u| {
+        (u.created_at, u.id.as_str())
+    }))
+}
+
+/// Applies `changes` if the user is still at `version`; `Ok(None)` when it moved on meanwhile.
+pub fn update(
+    connection: &mut DbConnection,
+    id: &str,
+    version: i32,
+    changes: &UserChanges,
+    now: NaiveDateTime,
+) -> QueryResult<Option<User>> {
+    let updated = diesel::update(users::table.find(id).filter(users::version.eq(version)))
+        .set((
+            changes,
+            users::updated_at.eq(now),
+            users::version.eq(version + 1),
+        ))
+        .execute(connection)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    find(connection, id).map(Some)
+}

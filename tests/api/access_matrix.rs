@@ -1,0 +1,142 @@
+//! The authorization matrix: every role — and a partner office's machine client, and nobody —
+//! against every endpoint, allowed and refused. Extend it as endpoints arrive.
+
+use serde_json::{json, Value};
+
+use crate::api_test;
+use crate::helpers::TestApp;
+use crate::personas::World;
+
+/// Who may call an endpoint.
+#[derive(Clone, Copy)]
+enum Allowed {
+    AnySignedIn,
+    AdminOnly,
+    PeopleOnly,
+}
+
+struct Caller {
+    name: &'static str,
+    token: Option<String>,
+    is_admin: bool,
+    is_person: bool,
+}
+
+async fn callers(app: &TestApp, world: &World) -> Vec<Caller> {
+    let person = |name, token: &str, is_admin| Caller {
+        name,
+        token: Some(token.to_owned()),
+        is_admin,
+        is_person: true,
+    };
+    let police_path = format!(
+        "/api/v1/offices/{}/clients",
+        world.police["id"].as_str().unwrap()
+    );
+    let client = app
+        .post_json(
+            &police_path,
+            Some(&world.admin.token),
+            &json!({"name": "matrix"}),
+        )
+        .await
+        .json();
+    let token = app
+        .post_json(
+            "/api/v1/auth/token",
+            None,
+            &json!({"grant_type": "client_credentials",
+            "client_id": client["client_id"], "client_secret": client["client_secret"]}),
+        )
+        .await
+        .json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The admin row logs out at its end, so it gets a session of its own.
+    let admin_row = app.admin().await;
+    vec![
+        person("admin", &admin_row.token, true),
+        person("union_mediator", &world.mediator.token, false),
+        person("union_supervisor", &world.supervisor.token, false),
+        person("police_officer", &world.police_officer.token, false),
+        person("judicial_officer", &world.judicial_officer.token, false),
+        person("hr_officer", &world.hr_officer.token, false),
+        person("lawyer", &world.lawyer.token, false),
+        Caller {
+            name: "police_client",
+            token: Some(token),
+            is_admin: false,
+            is_person: false,
+        },
+        Caller {
+            name: "anonymous",
+            token: None,
+            is_admin: false,
+            is_person: false,
+        },
+    ]
+}
+
+fn expected(allowed: Allowed, caller: &Caller, success: u16) -> u16 {
+    match (caller.token.is_some(), allowed) {
+        (false, _) => 401,
+        (true, Allowed::AnySignedIn) => success,
+        (true, Allowed::AdminOnly) if caller.is_admin => success,
+        (true, Allowed::PeopleOnly) if caller.is_person => success,
+        _ => 403,
+    }
+}
+
+api_test!(
+    async fn every_role_is_allowed_or_refused_on_every_directory_endpoint(app) {
+        let world = app.world().await;
+        let callers = callers(&app, &world).await;
+        let office = world.police["id"].as_str().unwrap().to_owned();
+        let user = world.hr_officer.id.clone();
+        let mut mismatches = Vec::new();
+        for (index, caller) in callers.iter().enumerate() {
+            let token = caller.token.as_deref();
+            let admin_client = app
+                .post_json(&format!("/api/v1/offices/{office}/clients"), Some(&world.admin.token), &json!({"name": "to revoke"}))
+                .await
+                .json()["client_id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let cases: Vec<(&str, String, Option<Value>, Allowed, u16)> = vec![
+                ("GET", "/api/v1/offices".into(), None, Allowed::AnySignedIn, 200),
+                ("GET", format!("/api/v1/offices/{office}"), None, Allowed::AnySignedIn, 200),
+                ("POST", "/api/v1/offices".into(), Some(json!({"name": "n", "code": format!("MX{index}"), "kind": "court"})), Allowed::AdminOnly, 201),
+                ("PATCH", format!("/api/v1/offices/{office}"), Some(json!({"name": format!("派出所 {index}")})), Allowed::AdminOnly, 200),
+                ("POST", format!("/api/v1/offices/{office}/clients"), Some(json!({"name": "c"})), Allowed::AdminOnly, 201),
+                ("GET", format!("/api/v1/offices/{office}/clients"), None, Allowed::AdminOnly, 200),
+                ("DELETE", format!("/api/v1/offices/{office}/clients/{admin_client}"), None, Allowed::AdminOnly, 204),
+                ("GET", "/api/v1/users".into(), None, Allowed::AdminOnly, 200),
+                ("POST", "/api/v1/users".into(), Some(json!({"email": format!("m{index}@matrix.test"), "name": "m",
+                    "role": "lawyer", "office_id": office, "password": "a-long-enough-test-password"})), Allowed::AdminOnly, 201),
+                ("GET", format!("/api/v1/users/{user}"), None, Allowed::AdminOnly, 200),
+                ("PATCH", format!("/api/v1/users/{user}"), Some(json!({"name": format!("HR {index}")})), Allowed::AdminOnly, 200),
+                ("GET", "/api/v1/me".into(), None, Allowed::AnySignedIn, 200),
+                ("PUT", "/api/v1/me/password".into(), Some(json!({"current_password": "wrong-current-pass", "new_password": "another-long-password"})),
+                    Allowed::PeopleOnly, 422),
+            ];
+            for (method, path, body, allowed, success) in cases {
+                let response = match &body {
+                    Some(body) => app.json_request(method, &path, token, body).await,
+                    None => app.send(app.request(method, &path, token), None).await,
+                };
+                let want = expected(allowed, caller, success);
+                if response.status != want {
+                    mismatches.push(format!("{} {method} {path}: got {}, want {want}: {}", caller.name, response.status, response.text()));
+                }
+            }
+            let logout = app.send(app.request("POST", "/api/v1/auth/logout", token), None).await;
+            let want = if token.is_some() { 204 } else { 401 };
+            if logout.status != want {
+                mismatches.push(format!("{} POST /api/v1/auth/logout: got {}, want {want}", caller.name, logout.status));
+            }
+        }
+        assert!(mismatches.is_empty(), "authorization mismatches:\n{}", mismatches.join("\n"));
+    }
+);
