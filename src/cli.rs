@@ -161,17 +161,7 @@ async fn demo(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Turns an API error into a message for the terminal, listing invalid fields.
+/// Turns an API error into a message for the terminal (422s list their fields).
 fn describe(error: ApiError) -> anyhow::Error {
-    match error {
-        ApiError::Validation(fields) => anyhow::anyhow!(
-            "{}",
-            fields
-                .iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        other => anyhow::anyhow!("{other}"),
-    }
+    anyhow::anyhow!("{error}")
 }

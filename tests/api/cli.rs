@@ -70,3 +70,128 @@ fn an_unreachable_postgres_url_fails_at_start_with_the_driver_message() {
     assert!(stderr.contains("cannot open the database"), "{stderr}");
     assert!(stderr.contains("127.0.0.1"), "{stderr}");
 }
+
+fn run_in(dir: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = binary()
+        .current_dir(dir)
+        .env("DATABASE_URL", "sqlite://cli.db")
+        .env("MEDIATION_ADMIN_EMAIL", "root@cli.test")
+        .env("MEDIATION_ADMIN_PASSWORD", "cli-bootstrap-passphrase")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[actix_web::test]
+async fn demo_prints_working_sign_ins_and_create_user_reads_the_password_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = run_in(dir.path(), &["demo"], "");
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let printed = String::from_utf8_lossy(&demo.stdout).into_owned();
+    let mediator_line = printed
+        .lines()
+        .find(|l| l.starts_with("mediator@demo.local"))
+        .expect(&printed);
+    let mediator_password = mediator_line.split_whitespace().nth(1).unwrap().to_owned();
+    for role in [
+        "union_mediator",
+        "union_supervisor",
+        "police_officer",
+        "judicial_officer",
+        "hr_officer",
+        "lawyer",
+        "admin",
+    ] {
+        assert!(printed.contains(role), "the demo has a {role}:\n{printed}");
+    }
+    let again = run_in(dir.path(), &["demo"], "");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already loaded"));
+
+    let args = [
+        "create-user",
+        "--email",
+        "Li.Ming@HS.cn",
+        "--role",
+        "union_mediator",
+        "--office-code",
+        "sp",
+        "--name",
+        "李明",
+    ];
+    let created = run_in(dir.path(), &args, "a-long-passphrase-from-stdin\n");
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let duplicate = run_in(dir.path(), &args, "a-long-passphrase-from-stdin\n");
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("email is already used"));
+    let weak = run_in(
+        dir.path(),
+        &[
+            "create-user",
+            "--email",
+            "w@hs.cn",
+            "--role",
+            "lawyer",
+            "--office-code",
+            "SP",
+        ],
+        "short\n",
+    );
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password must be at least 12"));
+    let misfit = run_in(
+        dir.path(),
+        &[
+            "create-user",
+            "--email",
+            "p@hs.cn",
+            "--role",
+            "police_officer",
+            "--office-code",
+            "SP",
+        ],
+        "a-long-passphrase-x\n",
+    );
+    assert!(String::from_utf8_lossy(&misfit.stderr).contains("cannot belong to a union office"));
+
+    // The printed credentials and the CLI-created user sign in to the service on that database.
+    let path = dir.path().join("cli.db").to_string_lossy().into_owned();
+    let mut config = mediation_tracker::config::Config::for_database(
+        mediation_tracker::config::DatabaseUrl::Sqlite { path },
+    );
+    config.jwt_secret = Some("cli-test-secret-cli-test-secret-cli-test".into());
+    let app = mediation_tracker::startup::Application::build(config)
+        .await
+        .unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    actix_web::rt::spawn(app.run_until_stopped());
+    let client = awc::Client::default();
+    for (email, password) in [
+        ("mediator@demo.local", mediator_password.as_str()),
+        ("li.ming@hs.cn", "a-long-passphrase-from-stdin"),
+    ] {
+        let response = client
+            .post(format!("{address}/api/v1/auth/login"))
+            .send_json(&serde_json::json!({"email": email, "password": password}))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{email} signs in");
+    }
+}
