@@ -155,7 +155,10 @@ async fn demo(config: Config) -> anyhow::Result<()> {
     for login in logins {
         println!(
             "{:<24} {:<22} {:<18} {}",
-            login.email, login.password, login.role, login.office
+            login.email,
+            login.password,
+            login.role.as_str(),
+            login.office
         );
     }
     Ok(())

@@ -127,7 +127,9 @@ pub async fn login(
         })
         .await?;
     let (user_id, session, refresh) = signed_in;
-    Ok(HttpResponse::Ok().json(token_pair(&state, &user_id, &session, Some(refresh))?))
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(token_pair(&state, &user_id, &session, Some(refresh))?))
 }
 
 /// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a used
@@ -371,12 +373,30 @@ pub async fn change_password(
         new_password,
     } = body.into_inner();
     let now = state.clock.now().naive_utc();
+    let settings = state.config.auth.clone();
     state
         .db
         .run(move |connection| {
             let user = users::find(connection, &user_id)?;
+            // Guesses of the current password (with a stolen token) count like failed sign-ins.
+            if let Some(remaining) = throttle::locked_for(connection, &user.email_normalized, now)?
+            {
+                return Err(locked(remaining));
+            }
             if !password::verify(&current_password, &user.password_hash) {
-                return Err(ApiError::invalid("current_password", "is not correct"));
+                let lock = write_transaction(connection, |connection| {
+                    throttle::record_failure(
+                        connection,
+                        &user.email_normalized,
+                        now,
+                        settings.max_failed_logins,
+                        settings.lockout,
+                    )
+                })?;
+                return Err(lock.map_or_else(
+                    || ApiError::invalid("current_password", "is not correct"),
+                    locked,
+                ));
             }
             password::check_policy(&new_password, Some(&user.email))
                 .map_err(|m| ApiError::invalid("new_password", m))?;

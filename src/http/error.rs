@@ -77,7 +77,7 @@ pub enum ApiError {
     #[error("{0}")]
     PreconditionFailed(String),
     /// The body exceeds the configured limit (413).
-    #[error("the request body exceeds the limit of {limit} bytes")]
+    #[error("the request body exceeds the limit of {limit} bytes (MEDIATION_BODY_LIMIT_BYTES)")]
     PayloadTooLarge { limit: usize },
     /// The body's content type is not one this endpoint reads (415).
     #[error("the content type must be {expected}")]
@@ -131,7 +131,9 @@ impl ApiError {
         match status {
             StatusCode::NOT_FOUND => Self::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
-            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge { limit: 0 },
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge {
+                limit: crate::http::json::configured_limit(),
+            },
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType {
                 expected: "application/json",
             },

@@ -230,8 +230,14 @@ pub async fn update_user(
     Ok(with_etag(user))
 }
 
+/// Counts active admins. On PostgreSQL their rows are locked first, so two concurrent demotions
+/// of two different admins cannot both see "one other admin left" (SQLite writes are exclusive).
 fn active_admins(connection: &mut crate::db::DbConnection) -> Result<i64, ApiError> {
     use diesel::prelude::*;
+    if connection.is_postgres() {
+        diesel::sql_query("SELECT id FROM users WHERE role = 'admin' AND active FOR UPDATE")
+            .execute(connection)?;
+    }
     Ok(users::table
         .filter(users::role.eq(Role::Admin.as_str()))
         .filter(users::active.eq(true))
