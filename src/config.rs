@@ -98,6 +98,8 @@ pub struct Config {
     pub bind: String,
     /// `None` means: use (or create) the secret persisted in the database, with a warning.
     pub jwt_secret: Option<String>,
+    /// Base64 key (≥ 32 bytes) protecting ID and phone numbers; `None`: generated and persisted.
+    pub data_key: Option<String>,
     pub log: LogConfig,
     /// Largest accepted request body, in bytes (413 above it).
     pub body_limit_bytes: usize,
@@ -140,6 +142,7 @@ fn config_error(variable: &str, message: impl Into<String>) -> ConfigError {
 pub const KNOWN_VARIABLES: &[&str] = &[
     "MEDIATION_BIND",
     "MEDIATION_JWT_SECRET",
+    "MEDIATION_DATA_KEY",
     "MEDIATION_LOG",
     "MEDIATION_LOG_FORMAT",
     "MEDIATION_BODY_LIMIT_BYTES",
@@ -204,6 +207,11 @@ impl Config {
             }
             other => other.map(str::to_owned),
         };
+        let data_key = get("MEDIATION_DATA_KEY").map(str::to_owned);
+        if let Some(key) = &data_key {
+            crate::domain::protect::PersonalData::from_base64_key(key)
+                .map_err(|e| config_error("MEDIATION_DATA_KEY", e.to_string()))?;
+        }
         let filter = get("MEDIATION_LOG").unwrap_or("info").to_owned();
         tracing_subscriber::EnvFilter::try_new(&filter)
             .map_err(|e| config_error("MEDIATION_LOG", format!("not a log filter: {e}")))?;
@@ -277,6 +285,7 @@ impl Config {
             database_url,
             bind,
             jwt_secret,
+            data_key,
             log: LogConfig { filter, format },
             body_limit_bytes,
             db_pool_size,

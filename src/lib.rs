@@ -4,6 +4,7 @@
 //! `docs/architecture.md` draws the module layout and the path of a request.
 
 pub mod auth;
+pub mod cases;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -14,8 +15,11 @@ pub mod health;
 pub mod http;
 pub mod offices;
 pub mod openapi;
+pub mod parties;
 pub mod routes;
 pub mod schema;
+pub mod secrets;
 pub mod startup;
 pub mod telemetry;
+pub mod timeline;
 pub mod users;

@@ -39,6 +39,15 @@ use crate::http::error::{FieldError, Problem};
         crate::users::handlers::list_users,
         crate::users::handlers::get_user,
         crate::users::handlers::update_user,
+        crate::cases::handlers::create_case,
+        crate::cases::handlers::list_cases,
+        crate::cases::handlers::get_case,
+        crate::cases::handlers::update_case,
+        crate::cases::handlers::transition_case,
+        crate::parties::handlers::add_party,
+        crate::parties::handlers::list_parties,
+        crate::timeline::handlers::list_events,
+        crate::timeline::handlers::add_note,
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&BearerAuth),
@@ -47,6 +56,7 @@ use crate::http::error::{FieldError, Problem};
         (name = "auth", description = "Sign-in, tokens, machine clients, the caller"),
         (name = "offices", description = "Union and partner offices, and their machine credentials"),
         (name = "users", description = "People who sign in (admin only)"),
+        (name = "cases", description = "Intake, lifecycle, parties, timeline"),
     )
 )]
 pub struct ApiDoc;

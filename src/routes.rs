@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 
 use crate::http::error::ApiError;
 use crate::http::metrics;
-use crate::{auth, health, offices, openapi, users};
+use crate::{auth, cases, health, offices, openapi, parties, timeline, users};
 
 /// Registers every route. Order matters only where prefixes overlap: the OpenAPI document under
 /// `/api/v1` is registered before the `/api/v1` scope.
@@ -42,6 +42,26 @@ pub fn configure(config: &mut web::ServiceConfig) {
                     web::resource("/offices/{id}/clients/{client_id}")
                         .delete(auth::client_handlers::revoke_client),
                 )
+                .service(
+                    web::resource("/cases")
+                        .post(cases::handlers::create_case)
+                        .get(cases::handlers::list_cases),
+                )
+                .service(
+                    web::resource("/cases/{id}")
+                        .get(cases::handlers::get_case)
+                        .patch(cases::handlers::update_case),
+                )
+                .service(
+                    web::resource("/cases/{id}/transitions").post(cases::handlers::transition_case),
+                )
+                .service(
+                    web::resource("/cases/{id}/parties")
+                        .post(parties::handlers::add_party)
+                        .get(parties::handlers::list_parties),
+                )
+                .service(web::resource("/cases/{id}/events").get(timeline::handlers::list_events))
+                .service(web::resource("/cases/{id}/notes").post(timeline::handlers::add_note))
                 .service(
                     web::resource("/users")
                         .post(users::handlers::create_user)

@@ -1,8 +1,9 @@
-//! The secret that signs access tokens.
+//! Secrets the service needs: the token-signing secret and the personal-data key.
 //!
-//! Production sets `MEDIATION_JWT_SECRET`. When it is unset the service still works out of the
-//! box: it generates a random secret once, stores it in the database (so restarts and every
-//! server sharing the database agree, and issued sessions stay valid), and warns at start.
+//! Production sets them (`MEDIATION_JWT_SECRET`, `MEDIATION_DATA_KEY`). When one is unset the
+//! service still works out of the box: it generates a random value once, stores it in the
+//! database (so restarts and every server sharing the database agree), and warns at start —
+//! a key stored beside the data protects nothing against a stolen database dump.
 
 use base64::Engine;
 use chrono::Utc;
@@ -13,32 +14,39 @@ use rand::RngCore;
 use crate::db::DbConnection;
 use crate::schema::service_secrets;
 
-const NAME: &str = "jwt_signing_secret";
+/// The token-signing secret's name in `service_secrets`.
+pub const JWT_SECRET: &str = "jwt_signing_secret";
+/// The personal-data key's name in `service_secrets`.
+pub const DATA_KEY: &str = "personal_data_key";
 
-/// Returns the configured secret, or the persisted one (creating it on first start).
-pub fn resolve(configured: Option<&str>, connection: &mut DbConnection) -> anyhow::Result<String> {
+/// Returns `configured`, or the persisted secret `name` (creating it on first start).
+pub fn resolve(
+    connection: &mut DbConnection,
+    name: &str,
+    configured: Option<&str>,
+    variable: &str,
+) -> anyhow::Result<String> {
     if let Some(secret) = configured {
         return Ok(secret.to_owned());
     }
-    let mut bytes = [0u8; 48];
+    let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let candidate = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let candidate = base64::engine::general_purpose::STANDARD.encode(bytes);
     // Two servers starting together may both try; the first insert wins and both read it back.
     diesel::sql_query(
         "INSERT INTO service_secrets (name, value, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (name) DO NOTHING",
     )
-    .bind::<Text, _>(NAME)
+    .bind::<Text, _>(name)
     .bind::<Text, _>(&candidate)
     .bind::<Timestamp, _>(Utc::now().naive_utc())
     .execute(connection)?;
     let stored: String = service_secrets::table
-        .find(NAME)
+        .find(name)
         .select(service_secrets::value)
         .first(connection)?;
     tracing::warn!(
-        "MEDIATION_JWT_SECRET is not set: using the signing secret generated and stored in the \
-         database; set MEDIATION_JWT_SECRET in production"
+        "{variable} is not set: using a value generated and stored in the database; set {variable} in production"
     );
     Ok(stored)
 }

@@ -11,11 +11,12 @@ use crate::auth::tokens::TokenSigner;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{migrations, Db};
+use crate::domain::protect::PersonalData;
 use crate::http::error::ApiError;
 use crate::http::json::BodyLimit;
 use crate::http::metrics::Metrics;
 use crate::http::middleware::observe_request;
-use crate::{auth, routes};
+use crate::{auth, routes, secrets};
 
 /// Everything a handler may need, shared by all workers.
 pub struct AppState {
@@ -26,6 +27,8 @@ pub struct AppState {
     pub jwt_secret: String,
     /// Issues and verifies access tokens with that secret.
     pub tokens: TokenSigner,
+    /// Encrypts, decrypts and search-hashes ID and phone numbers.
+    pub personal_data: PersonalData,
 }
 
 /// A built, bound, not-yet-running server. Tests read [`Application::port`] to reach it.
@@ -45,20 +48,22 @@ impl Application {
     pub async fn build_with_clock(config: Config, clock: Clock) -> anyhow::Result<Self> {
         let config = Arc::new(config);
         let db = connect_and_migrate(&config).await?;
-        let jwt_secret = {
+        let (jwt_secret, data_key) = {
             let (db, config, now) = (db.clone(), config.clone(), clock.now().naive_utc());
             web::block(move || prepare_first_start(&db, &config, now)).await??
         };
         let tokens = TokenSigner::new(&jwt_secret, config.auth.access_token_ttl);
+        let personal_data = PersonalData::from_base64_key(&data_key)?;
         let state = web::Data::new(AppState {
             db,
             config: config.clone(),
             clock,
             jwt_secret,
             tokens,
+            personal_data,
         });
         let metrics = web::Data::new(Metrics::new());
-        let body_limit = web::Data::new(BodyLimit(config.body_limit_bytes));
+        let body_limit = web::Data::new(BodyLimit::new(config.body_limit_bytes));
 
         let listener = TcpListener::bind(&config.bind).map_err(|e| {
             anyhow::anyhow!("cannot listen on {} (MEDIATION_BIND): {e}", config.bind)
@@ -70,6 +75,7 @@ impl Application {
                 .app_data(app_state.clone())
                 .app_data(metrics.clone())
                 .app_data(body_limit.clone())
+                .app_data(web::PayloadConfig::new(body_limit.0))
                 .app_data(web::QueryConfig::default().error_handler(|error, _| {
                     ApiError::BadRequest {
                         code: "invalid_query",
@@ -136,9 +142,22 @@ fn prepare_first_start(
     db: &Db,
     config: &Config,
     now: chrono::NaiveDateTime,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(String, String)> {
     let mut connection = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let secret = auth::signing_secret::resolve(config.jwt_secret.as_deref(), &mut connection)?;
+    // Built now, not on the first unknown-email sign-in, so that one is not slower either.
+    auth::password::dummy_hash();
+    let secret = secrets::resolve(
+        &mut connection,
+        secrets::JWT_SECRET,
+        config.jwt_secret.as_deref(),
+        "MEDIATION_JWT_SECRET",
+    )?;
+    let data_key = secrets::resolve(
+        &mut connection,
+        secrets::DATA_KEY,
+        config.data_key.as_deref(),
+        "MEDIATION_DATA_KEY",
+    )?;
     let generated =
         auth::bootstrap::ensure_admin(&mut connection, config.bootstrap_admin.as_ref(), now)
             .map_err(|e| anyhow::anyhow!("creating the first admin failed: {e}"))?;
@@ -148,5 +167,5 @@ fn prepare_first_start(
              This password is shown only once: sign in and change it (PUT /api/v1/me/password).\n"
         );
     }
-    Ok(secret)
+    Ok((secret, data_key))
 }

@@ -12,6 +12,5 @@ pub mod handlers;
 pub mod password;
 pub mod policy;
 pub mod sessions;
-pub mod signing_secret;
 pub mod throttle;
 pub mod tokens;

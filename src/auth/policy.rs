@@ -36,6 +36,21 @@ pub fn allows(role: Role, action: Action) -> bool {
     }
 }
 
+/// Whether `role` may set a case's assignee: a mediator may take or hand out an unassigned
+/// case; only a supervisor may move a case from one mediator to another.
+pub fn may_assign(role: Role, currently_assigned: bool) -> bool {
+    match role {
+        Role::UnionSupervisor => true,
+        Role::UnionMediator => !currently_assigned,
+        _ => false,
+    }
+}
+
+/// Whether a user of `role` may be a case's assignee.
+pub fn may_be_assigned(role: Role) -> bool {
+    matches!(role, Role::UnionMediator | Role::UnionSupervisor)
+}
+
 /// Whether a user of `role` may belong to an office of `kind` (`None`: no office).
 /// Union staff sit in union offices and partner staff in their own kind of office; admins and
 /// lawyers may sit anywhere, and only admins may have no office at all.
@@ -110,6 +125,16 @@ mod tests {
             assert!(!allows(role, Action::ViewStatistics), "{role}");
         }
         assert!(allows(Role::Admin, Action::ViewStatistics));
+    }
+
+    #[test]
+    fn mediators_assign_unassigned_cases_and_supervisors_reassign() {
+        assert!(may_assign(Role::UnionMediator, false));
+        assert!(!may_assign(Role::UnionMediator, true));
+        assert!(may_assign(Role::UnionSupervisor, true));
+        assert!(!may_assign(Role::PoliceOfficer, false));
+        assert!(may_be_assigned(Role::UnionSupervisor));
+        assert!(!may_be_assigned(Role::Lawyer));
     }
 
     #[test]

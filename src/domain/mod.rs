@@ -3,6 +3,8 @@
 //! "Parse, don't validate": request fields become these types at the edge, so code further in
 //! never sees an unchecked string.
 
+pub mod identifiers;
+pub mod protect;
 pub mod validation;
 
 /// A new opaque id: a UUIDv7 (time-ordered, so index-friendly; not guessable or sequential).

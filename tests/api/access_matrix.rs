@@ -13,6 +13,10 @@ enum Allowed {
     AnySignedIn,
     AdminOnly,
     PeopleOnly,
+    /// Union staff of the case's office (or above it); 403 for other roles.
+    CaseWorkers,
+    /// Anyone signed in may ask; only those who can see the case get it, others 404.
+    CaseReaders,
 }
 
 struct Caller {
@@ -20,6 +24,8 @@ struct Caller {
     token: Option<String>,
     is_admin: bool,
     is_person: bool,
+    /// Union staff who can see the town union's cases.
+    works_town_cases: bool,
 }
 
 async fn callers(app: &TestApp, world: &World) -> Vec<Caller> {
@@ -28,6 +34,7 @@ async fn callers(app: &TestApp, world: &World) -> Vec<Caller> {
         token: Some(token.to_owned()),
         is_admin,
         is_person: true,
+        works_town_cases: matches!(name, "union_mediator" | "union_supervisor"),
     };
     let police_path = format!(
         "/api/v1/offices/{}/clients",
@@ -68,12 +75,14 @@ async fn callers(app: &TestApp, world: &World) -> Vec<Caller> {
             token: Some(token),
             is_admin: false,
             is_person: false,
+            works_town_cases: false,
         },
         Caller {
             name: "anonymous",
             token: None,
             is_admin: false,
             is_person: false,
+            works_town_cases: false,
         },
     ]
 }
@@ -84,17 +93,22 @@ fn expected(allowed: Allowed, caller: &Caller, success: u16) -> u16 {
         (true, Allowed::AnySignedIn) => success,
         (true, Allowed::AdminOnly) if caller.is_admin => success,
         (true, Allowed::PeopleOnly) if caller.is_person => success,
+        (true, Allowed::CaseWorkers) if caller.works_town_cases => success,
+        (true, Allowed::CaseReaders) if caller.works_town_cases => success,
+        (true, Allowed::CaseReaders) => 404,
         _ => 403,
     }
 }
 
 api_test!(
-    async fn every_role_is_allowed_or_refused_on_every_directory_endpoint(app) {
+    async fn every_role_is_allowed_or_refused_on_every_endpoint(app) {
         let world = app.world().await;
         let callers = callers(&app, &world).await;
         let office = world.police["id"].as_str().unwrap().to_owned();
         let user = world.hr_officer.id.clone();
         let mut mismatches = Vec::new();
+        // Rows log out at their end; setup uses a mediator session of its own.
+        let setup = app.sign_in(&world.mediator.email, &world.mediator.password).await;
         for (index, caller) in callers.iter().enumerate() {
             let token = caller.token.as_deref();
             let admin_client = app
@@ -104,7 +118,18 @@ api_test!(
                 .as_str()
                 .unwrap()
                 .to_owned();
+            let case = app.register_case(&setup, &crate::personas::furniture_factory_case()).await;
+            let case_id = case["id"].as_str().unwrap();
             let cases: Vec<(&str, String, Option<Value>, Allowed, u16)> = vec![
+                ("POST", "/api/v1/cases".into(), Some(crate::personas::furniture_factory_case()), Allowed::CaseWorkers, 201),
+                ("GET", "/api/v1/cases".into(), None, Allowed::AnySignedIn, 200),
+                ("GET", format!("/api/v1/cases/{case_id}"), None, Allowed::CaseReaders, 200),
+                ("PATCH", format!("/api/v1/cases/{case_id}"), Some(json!({"summary": format!("edited by {index}")})), Allowed::CaseWorkers, 200),
+                ("POST", format!("/api/v1/cases/{case_id}/transitions"), Some(json!({"action": "accept"})), Allowed::CaseWorkers, 200),
+                ("GET", format!("/api/v1/cases/{case_id}/events"), None, Allowed::CaseReaders, 200),
+                ("POST", format!("/api/v1/cases/{case_id}/notes"), Some(json!({"body": "note"})), Allowed::CaseWorkers, 201),
+                ("GET", format!("/api/v1/cases/{case_id}/parties"), None, Allowed::CaseReaders, 200),
+                ("POST", format!("/api/v1/cases/{case_id}/parties"), Some(json!({"kind": "worker", "name": "李四"})), Allowed::CaseWorkers, 201),
                 ("GET", "/api/v1/offices".into(), None, Allowed::AnySignedIn, 200),
                 ("GET", format!("/api/v1/offices/{office}"), None, Allowed::AnySignedIn, 200),
                 ("POST", "/api/v1/offices".into(), Some(json!({"name": "n", "code": format!("MX{index}"), "kind": "court"})), Allowed::AdminOnly, 201),

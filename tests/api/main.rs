@@ -6,6 +6,9 @@ mod personas;
 
 mod access_matrix;
 mod auth;
+mod cases_intake;
+mod cases_lifecycle;
+mod cases_visibility;
 mod cli;
 mod directory;
 mod foundation;

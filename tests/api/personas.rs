@@ -154,3 +154,40 @@ impl TestApp {
         }
     }
 }
+
+/// The seed story: Mr Zhang, owed 3,000 yuan by a Heshan furniture factory that closed.
+pub fn furniture_factory_case() -> Value {
+    json!({
+        "category": "wage_arrears",
+        "channel": "hotline_12351",
+        "summary": "家具厂关停，拖欠张先生工资3000元，企业主暂时无法联系。Furniture factory closed owing Mr Zhang 3,000 yuan; owner unreachable.",
+        "claimed_amount_fen": 300000,
+        "workers_involved": 1,
+        "flags": ["migrant_worker"],
+        "employer": {"name": "鹤山市沙坪某家具厂", "credit_code": "91350100M000100Y43", "address": "鹤山市沙坪街道",
+                     "contact_name": "企业主", "contact_phone": "13812345678"},
+        "workers": [{"name": "张先生", "id_number": "440524198001010013", "phone": "13900001111", "role": "claimant"}]
+    })
+}
+
+impl TestApp {
+    /// Registers a case as `persona`; panics unless it is created.
+    pub async fn register_case(&self, persona: &Persona, body: &Value) -> Value {
+        let response = self
+            .post_json("/api/v1/cases", Some(&persona.token), body)
+            .await;
+        assert_eq!(response.status, 201, "{}", response.text());
+        response.json()
+    }
+
+    /// Applies a transition; returns the response.
+    pub async fn transition(
+        &self,
+        persona: &Persona,
+        case: &Value,
+        body: Value,
+    ) -> crate::helpers::TestResponse {
+        let path = format!("/api/v1/cases/{}/transitions", case["id"].as_str().unwrap());
+        self.post_json(&path, Some(&persona.token), &body).await
+    }
+}

@@ -1,0 +1,348 @@
+//! Intake (`POST /cases`): the request, its validation, the case number, and the one
+//! transaction that writes the case, its parties and its first timeline event.
+
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Text};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::deadlines::{mediation_clock, office_zone};
+use super::lifecycle::CaseStatus;
+use super::{is_collective, store_flags, Case, Category, Channel, Flag};
+use crate::db::DbConnection;
+use crate::domain::identifiers::{mask_phone, parse_credit_code, parse_phone};
+use crate::domain::new_id;
+use crate::domain::protect::PersonalData;
+use crate::domain::validation::{text, Validator};
+use crate::http::error::ApiError;
+use crate::offices::Office;
+use crate::parties::{self, PartyInput, PartyKind, ValidParty};
+use crate::schema::cases;
+use crate::timeline::{self, Actor, GENESIS};
+
+/// The largest amount accepted, in fen: 10 billion yuan — far above any real claim, low enough
+/// that sums over a province can never overflow.
+pub const MAX_AMOUNT_FEN: i64 = 1_000_000_000_000;
+/// The most workers one case may involve.
+pub const MAX_WORKERS: i32 = 100_000;
+
+/// The employer as received.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmployerInput {
+    pub name: String,
+    /// Unified social credit code (GB 32100).
+    pub credit_code: Option<String>,
+    pub address: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// A worker's part in the claim.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkerRole {
+    /// A worker claiming for themself.
+    #[default]
+    Claimant,
+    /// A representative elected by the workers of a collective dispute (Art. 7).
+    Representative,
+}
+
+/// A worker as received at intake.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerInput {
+    pub name: String,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub role: WorkerRole,
+}
+
+/// `POST /cases` body.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCase {
+    pub category: Category,
+    pub channel: Channel,
+    pub summary: String,
+    /// When the union received the application; default now. Starts the 15-day clock.
+    pub received_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub claimed_amount_fen: i64,
+    /// Default: the number of workers listed, at least 1.
+    pub workers_involved: Option<i32>,
+    #[serde(default)]
+    pub flags: Vec<Flag>,
+    pub employer: EmployerInput,
+    #[serde(default)]
+    pub workers: Vec<WorkerInput>,
+}
+
+/// A fully checked intake, ready to write.
+#[derive(Debug, Clone)]
+pub struct ValidIntake {
+    pub category: Category,
+    pub channel: Channel,
+    pub summary: String,
+    pub received_at: DateTime<Utc>,
+    pub claimed_amount_fen: i64,
+    pub workers_involved: i32,
+    pub flags: Vec<Flag>,
+    pub employer_name: String,
+    pub employer_credit_code: Option<String>,
+    pub employer_address: Option<String>,
+    pub employer_contact_name: Option<String>,
+    pub employer_contact_phone: Option<String>,
+    pub parties: Vec<ValidParty>,
+}
+
+/// Checks an amount in fen.
+pub fn amount(value: i64) -> Result<i64, String> {
+    if value < 0 {
+        Err("must not be negative".into())
+    } else if value > MAX_AMOUNT_FEN {
+        Err(format!("must be at most {MAX_AMOUNT_FEN} fen"))
+    } else {
+        Ok(value)
+    }
+}
+
+/// Checks a worker count.
+pub fn workers_count(value: i32) -> Result<i32, String> {
+    if (1..=MAX_WORKERS).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("must be between 1 and {MAX_WORKERS}"))
+    }
+}
+
+fn optional_text(
+    v: &mut Validator,
+    field: &str,
+    raw: &Option<String>,
+    max: usize,
+) -> Option<String> {
+    let raw = raw.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+    v.check(field, text(raw, max))
+}
+
+/// Validates a whole intake, reporting every invalid field at once.
+pub fn validate(input: CreateCase, now: DateTime<Utc>) -> Result<ValidIntake, ApiError> {
+    let mut v = Validator::new();
+    let summary = v.check("summary", text(&input.summary, 5000));
+    let received_at = input.received_at.unwrap_or(now);
+    v.require(
+        received_at <= now + chrono::Duration::minutes(5),
+        "received_at",
+        "must not be in the future",
+    );
+    v.require(
+        received_at.year() >= 2000,
+        "received_at",
+        "must be after 2000",
+    );
+    let claimed = v.check("claimed_amount_fen", amount(input.claimed_amount_fen));
+    let workers_involved = v.check(
+        "workers_involved",
+        workers_count(
+            input
+                .workers_involved
+                .unwrap_or(input.workers.len().max(1) as i32),
+        ),
+    );
+    let employer_name = v.check("employer.name", text(&input.employer.name, 200));
+    let employer_credit_code = match input
+        .employer
+        .credit_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(code) => v.check("employer.credit_code", parse_credit_code(code)),
+        None => None,
+    };
+    let employer_address = optional_text(&mut v, "employer.address", &input.employer.address, 500);
+    let employer_contact_name = optional_text(
+        &mut v,
+        "employer.contact_name",
+        &input.employer.contact_name,
+        200,
+    );
+    let employer_contact_phone = match input
+        .employer
+        .contact_phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(phone) => v.check("employer.contact_phone", parse_phone(phone)),
+        None => None,
+    };
+    let mut parties = Vec::new();
+    for (index, worker) in input.workers.iter().enumerate() {
+        let as_party = PartyInput {
+            kind: match worker.role {
+                WorkerRole::Claimant => PartyKind::Worker,
+                WorkerRole::Representative => PartyKind::Representative,
+            },
+            name: worker.name.clone(),
+            id_number: worker.id_number.clone(),
+            phone: worker.phone.clone(),
+        };
+        if let Some(party) = parties::validate(&mut v, &format!("workers[{index}]."), &as_party) {
+            parties.push(party);
+        }
+    }
+    if let Some(count) = workers_involved {
+        let listed = input
+            .workers
+            .iter()
+            .filter(|w| w.role == WorkerRole::Claimant)
+            .count() as i32;
+        v.require(
+            listed <= count,
+            "workers_involved",
+            "is smaller than the number of claimant workers listed",
+        );
+    }
+    v.finish()?;
+    let employer_name = employer_name.unwrap_or_default();
+    parties.push(ValidParty {
+        kind: PartyKind::Employer,
+        name: employer_name.clone(),
+        id_number: None,
+        phone: employer_contact_phone.clone(),
+    });
+    Ok(ValidIntake {
+        category: input.category,
+        channel: input.channel,
+        summary: summary.unwrap_or_default(),
+        received_at,
+        claimed_amount_fen: claimed.unwrap_or_default(),
+        workers_involved: workers_involved.unwrap_or(1),
+        flags: input.flags,
+        employer_name,
+        employer_credit_code,
+        employer_address,
+        employer_contact_name,
+        employer_contact_phone,
+        parties,
+    })
+}
+
+#[derive(QueryableByName)]
+struct Counter {
+    #[diesel(sql_type = Integer)]
+    last_value: i32,
+}
+
+/// The next case number of an office for a year: `HS-2026-000042`. The counter row is bumped
+/// with one atomic upsert, so concurrent intakes never share a number.
+pub fn next_case_number(
+    connection: &mut DbConnection,
+    office: &Office,
+    year: i32,
+) -> QueryResult<String> {
+    let counter: Counter = diesel::sql_query(
+        "INSERT INTO case_number_counters (office_id, year, last_value) VALUES ($1, $2, 1) \
+         ON CONFLICT (office_id, year) DO UPDATE SET last_value = case_number_counters.last_value + 1 \
+         RETURNING last_value",
+    )
+    .bind::<Text, _>(&office.id)
+    .bind::<Integer, _>(year)
+    .get_result(connection)?;
+    Ok(format!("{}-{year}-{:06}", office.code, counter.last_value))
+}
+
+/// Writes a validated intake: number, case, parties and the `intake` event. Call inside a
+/// write transaction.
+pub fn register(
+    connection: &mut DbConnection,
+    office: &Office,
+    intake: &ValidIntake,
+    actor: &Actor,
+    protector: &PersonalData,
+    now: NaiveDateTime,
+) -> QueryResult<Case> {
+    let zone = office_zone(&office.time_zone);
+    let year = now.and_utc().with_timezone(&zone).year();
+    let case_number = next_case_number(connection, office, year)?;
+    let clock = mediation_clock(intake.received_at, zone);
+    let mut search_text = format!(
+        "{}\n{}",
+        case_number.to_lowercase(),
+        intake.employer_name.to_lowercase()
+    );
+    for party in intake
+        .parties
+        .iter()
+        .filter(|p| p.kind != PartyKind::Employer)
+    {
+        search_text = super::extend_search_text(&search_text, &[&party.name]);
+    }
+    let case = Case {
+        id: new_id(),
+        case_number,
+        office_id: office.id.clone(),
+        status: CaseStatus::Intake.as_str().to_owned(),
+        category: intake.category.as_str().to_owned(),
+        channel: intake.channel.as_str().to_owned(),
+        summary: intake.summary.clone(),
+        assignee_id: None,
+        claimed_amount_fen: intake.claimed_amount_fen,
+        agreed_amount_fen: 0,
+        recovered_amount_fen: 0,
+        workers_involved: intake.workers_involved,
+        collective: is_collective(intake.workers_involved),
+        flags: store_flags(&intake.flags),
+        received_at: intake.received_at.naive_utc(),
+        mediation_deadline: clock.deadline,
+        deadline_passes_at: clock.passes_at.naive_utc(),
+        escalated_to: None,
+        employer_name: intake.employer_name.clone(),
+        employer_credit_code: intake.employer_credit_code.clone(),
+        employer_address: intake.employer_address.clone(),
+        employer_contact_name: intake.employer_contact_name.clone(),
+        employer_contact_phone_cipher: intake
+            .employer_contact_phone
+            .as_deref()
+            .map(|p| protector.encrypt(p)),
+        employer_contact_phone_masked: intake.employer_contact_phone.as_deref().map(mask_phone),
+        search_text,
+        events_count: 0,
+        events_head: GENESIS.to_owned(),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    diesel::insert_into(cases::table)
+        .values(&case)
+        .execute(connection)?;
+    for party in &intake.parties {
+        parties::insert(connection, &party.protect(protector, &case.id, now))?;
+    }
+    timeline::append(
+        connection,
+        &case.id,
+        actor,
+        "intake",
+        json!({
+            "case_number": case.case_number,
+            "category": case.category,
+            "channel": case.channel,
+            "received_at": intake.received_at,
+            "claimed_amount_fen": case.claimed_amount_fen,
+            "workers_involved": case.workers_involved,
+            "parties": intake.parties.len(),
+        }),
+        now,
+    )?;
+    cases::table
+        .find(&case.id)
+        .select(Case::as_select())
+        .first(connection)
+}

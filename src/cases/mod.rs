@@ -1,0 +1,390 @@
+//! Cases: the heart of the product. The model and its queries live here; the lifecycle and the
+//! statutory clock are pure rules in [`lifecycle`] and [`deadlines`]; intake validation in
+//! [`intake`]; HTTP handlers in [`handlers`].
+
+pub mod deadlines;
+pub mod handlers;
+pub mod intake;
+pub mod lifecycle;
+pub mod visibility;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use self::lifecycle::CaseStatus;
+use self::visibility::CaseScope;
+use crate::db::DbConnection;
+use crate::http::pagination::{PageRequest, Paginated};
+use crate::offices::OfficeKind;
+use crate::schema::{case_parties, cases, offices};
+use crate::text_enum;
+
+text_enum! {
+    /// What the dispute is about (LDMAL Art. 2 and the sub-types unions see).
+    pub enum Category {
+        WageArrears = "wage_arrears",
+        OvertimePay = "overtime_pay",
+        Compensation = "compensation",
+        WorkInjury = "work_injury",
+        SocialInsurance = "social_insurance",
+        LabourContract = "labour_contract",
+        LabourRelationship = "labour_relationship",
+        RestAndLeave = "rest_and_leave",
+        Other = "other",
+    }
+}
+
+text_enum! {
+    /// How the dispute reached the union.
+    pub enum Channel {
+        WalkIn = "walk_in",
+        Hotline12351 = "hotline_12351",
+        Online = "online",
+        GridWorker = "grid_worker",
+        CourtReferral = "court_referral",
+        Other = "other",
+    }
+}
+
+text_enum! {
+    /// Circumstances that change how a case is handled.
+    pub enum Flag {
+        GigEconomy = "gig_economy",
+        MigrantWorker = "migrant_worker",
+        Restructuring = "restructuring",
+    }
+}
+
+/// LDMAL Art. 7: ten or more workers with a common claim make a collective dispute.
+pub const COLLECTIVE_THRESHOLD: i32 = 10;
+
+/// Whether a case with this many workers is collective (群体性).
+pub fn is_collective(workers_involved: i32) -> bool {
+    workers_involved >= COLLECTIVE_THRESHOLD
+}
+
+/// Flags as stored: sorted, de-duplicated, comma-separated.
+pub fn store_flags(flags: &[Flag]) -> String {
+    let mut names: Vec<&str> = flags.iter().map(|f| f.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names.join(",")
+}
+
+/// A case as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = cases)]
+pub struct Case {
+    pub id: String,
+    pub case_number: String,
+    pub office_id: String,
+    pub status: String,
+    pub category: String,
+    pub channel: String,
+    pub summary: String,
+    pub assignee_id: Option<String>,
+    pub claimed_amount_fen: i64,
+    pub agreed_amount_fen: i64,
+    pub recovered_amount_fen: i64,
+    pub workers_involved: i32,
+    pub collective: bool,
+    pub flags: String,
+    pub received_at: NaiveDateTime,
+    pub mediation_deadline: NaiveDate,
+    pub deadline_passes_at: NaiveDateTime,
+    pub escalated_to: Option<String>,
+    pub employer_name: String,
+    pub employer_credit_code: Option<String>,
+    pub employer_address: Option<String>,
+    pub employer_contact_name: Option<String>,
+    pub employer_contact_phone_cipher: Option<String>,
+    pub employer_contact_phone_masked: Option<String>,
+    pub search_text: String,
+    pub events_count: i32,
+    pub events_head: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+impl Case {
+    /// The stored status; the CHECK constraint guarantees it parses.
+    pub fn status(&self) -> CaseStatus {
+        CaseStatus::parse(&self.status).unwrap_or(CaseStatus::Intake)
+    }
+}
+
+/// The office a case belongs to, as shown inside the case.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseOffice {
+    pub id: String,
+    pub name: String,
+    pub kind: OfficeKind,
+}
+
+/// The employer, as shown inside the case (the contact phone masked).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EmployerView {
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub address: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// A case as the API shows it (API.md "The case").
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseView {
+    pub id: String,
+    pub case_number: String,
+    pub status: CaseStatus,
+    pub category: Category,
+    pub channel: Channel,
+    pub summary: String,
+    pub office: CaseOffice,
+    pub assignee_id: Option<String>,
+    pub claimed_amount_fen: i64,
+    pub agreed_amount_fen: i64,
+    /// The sum of recorded payments — never a promised amount.
+    pub recovered_amount_fen: i64,
+    pub workers_involved: i32,
+    /// Ten or more workers (LDMAL Art. 7).
+    pub collective: bool,
+    pub flags: Vec<Flag>,
+    pub received_at: DateTime<Utc>,
+    /// The 15th day after receipt, in the office's time zone (LDMAL Art. 14).
+    pub mediation_deadline: NaiveDate,
+    /// The deadline has passed and the case is still in intake, accepted or in mediation.
+    pub overdue: bool,
+    /// Where an escalated case went.
+    pub escalated_to: Option<String>,
+    pub employer: EmployerView,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl CaseView {
+    pub fn new(case: Case, office: CaseOffice, now: DateTime<Utc>) -> Self {
+        let status = case.status();
+        Self {
+            overdue: deadlines::is_overdue(status, case.deadline_passes_at.and_utc(), now),
+            category: Category::parse(&case.category).unwrap_or(Category::Other),
+            channel: Channel::parse(&case.channel).unwrap_or(Channel::Other),
+            flags: case.flags.split(',').filter_map(Flag::parse).collect(),
+            id: case.id,
+            case_number: case.case_number,
+            status,
+            summary: case.summary,
+            office,
+            assignee_id: case.assignee_id,
+            claimed_amount_fen: case.claimed_amount_fen,
+            agreed_amount_fen: case.agreed_amount_fen,
+            recovered_amount_fen: case.recovered_amount_fen,
+            workers_involved: case.workers_involved,
+            collective: case.collective,
+            received_at: case.received_at.and_utc(),
+            mediation_deadline: case.mediation_deadline,
+            escalated_to: case.escalated_to,
+            employer: EmployerView {
+                name: case.employer_name,
+                credit_code: case.employer_credit_code,
+                address: case.employer_address,
+                contact_name: case.employer_contact_name,
+                contact_phone: case.employer_contact_phone_masked,
+            },
+            created_at: case.created_at.and_utc(),
+            updated_at: case.updated_at.and_utc(),
+            version: case.version,
+        }
+    }
+}
+
+/// The case `id` if `scope` lets the caller see it; `NotFound` otherwise — the same answer.
+pub fn find_visible(
+    connection: &mut DbConnection,
+    scope: &CaseScope,
+    id: &str,
+) -> QueryResult<Case> {
+    cases::table
+        .filter(cases::id.eq(id))
+        .filter(scope.filter())
+        .select(Case::as_select())
+        .first(connection)
+}
+
+/// The offices of `cases`, loaded in one query (never one per case).
+pub fn offices_of(
+    connection: &mut DbConnection,
+    cases: &[Case],
+) -> QueryResult<HashMap<String, CaseOffice>> {
+    let mut ids: Vec<&str> = cases.iter().map(|c| c.office_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let rows: Vec<(String, String, String)> = offices::table
+        .filter(offices::id.eq_any(ids))
+        .select((offices::id, offices::name, offices::kind))
+        .load(connection)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, kind)| {
+            let kind = OfficeKind::parse(&kind).unwrap_or(OfficeKind::Union);
+            (id.clone(), CaseOffice { id, name, kind })
+        })
+        .collect())
+}
+
+/// Case views for `cases`, with their offices, in two queries in all.
+pub fn views(
+    connection: &mut DbConnection,
+    cases: Vec<Case>,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<CaseView>> {
+    let offices = offices_of(connection, &cases)?;
+    Ok(cases
+        .into_iter()
+        .map(|case| {
+            let office = offices
+                .get(&case.office_id)
+                .cloned()
+                .unwrap_or_else(|| CaseOffice {
+                    id: case.office_id.clone(),
+                    name: String::new(),
+                    kind: OfficeKind::Union,
+                });
+            CaseView::new(case, office, now)
+        })
+        .collect())
+}
+
+/// The filters of `GET /cases`, validated.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub status: Option<CaseStatus>,
+    pub category: Option<Category>,
+    pub channel: Option<Channel>,
+    pub assignee_id: Option<String>,
+    pub overdue: Option<bool>,
+    pub collective: Option<bool>,
+    /// Lower-cased text to find in the case number, employer or party names.
+    pub text: Option<String>,
+    /// The keyed hash of an exact ID number, when `q` is one.
+    pub id_number_hash: Option<String>,
+}
+
+/// A page of visible cases matching `filter`, newest first.
+pub fn list(
+    connection: &mut DbConnection,
+    scope: &CaseScope,
+    filter: &CaseFilter,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> QueryResult<Paginated<Case>> {
+    let mut query = cases::table
+        .filter(scope.filter())
+        .select(Case::as_select())
+        .into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(cases::status.eq(status.as_str()));
+    }
+    if let Some(category) = filter.category {
+        query = query.filter(cases::category.eq(category.as_str()));
+    }
+    if let Some(channel) = filter.channel {
+        query = query.filter(cases::channel.eq(channel.as_str()));
+    }
+    if let Some(assignee) = &filter.assignee_id {
+        query = query.filter(cases::assignee_id.eq(assignee.clone()));
+    }
+    if let Some(collective) = filter.collective {
+        query = query.filter(cases::collective.eq(collective));
+    }
+    let open: Vec<&str> = CaseStatus::OPEN_BEFORE_AGREEMENT
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    match filter.overdue {
+        Some(true) => {
+            query = query
+                .filter(cases::status.eq_any(open))
+                .filter(cases::deadline_passes_at.le(now.naive_utc()));
+        }
+        Some(false) => {
+            query = query.filter(
+                cases::status
+                    .ne_all(open)
+                    .or(cases::deadline_passes_at.gt(now.naive_utc())),
+            );
+        }
+        None => {}
+    }
+    match (&filter.text, &filter.id_number_hash) {
+        (Some(text), Some(hash)) => {
+            let by_id = case_parties::table
+                .filter(case_parties::id_number_hash.eq(hash.clone()))
+                .select(case_parties::case_id);
+            query = query.filter(
+                cases::search_text
+                    .like(like_pattern(text))
+                    .escape('\\')
+                    .or(cases::id.eq_any(by_id)),
+            );
+        }
+        (Some(text), None) => {
+            query = query.filter(cases::search_text.like(like_pattern(text)).escape('\\'));
+        }
+        _ => {}
+    }
+    let rows = crate::keyset_page!(query, cases, page).load(connection)?;
+    Ok(Paginated::from_rows(rows, page, |c| {
+        (c.created_at, c.id.as_str())
+    }))
+}
+
+/// `%text%` with LIKE's wildcards escaped, so a `%` typed by a user matches only a `%`.
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Appends `names` to a case's search text (lower-cased), e.g. when a party is added.
+pub fn extend_search_text(current: &str, names: &[&str]) -> String {
+    let mut text = current.to_owned();
+    for name in names {
+        text.push('\n');
+        text.push_str(&name.to_lowercase());
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ten_workers_make_a_collective_dispute() {
+        assert!(!is_collective(9));
+        assert!(is_collective(10));
+    }
+
+    #[test]
+    fn flags_are_stored_sorted_without_duplicates() {
+        assert_eq!(
+            store_flags(&[Flag::Restructuring, Flag::GigEconomy, Flag::GigEconomy]),
+            "gig_economy,restructuring"
+        );
+        assert_eq!(store_flags(&[]), "");
+    }
+
+    #[test]
+    fn like_wildcards_typed_by_users_are_literal() {
+        assert_eq!(like_pattern("50%_off"), "%50\\%\\_off%");
+    }
+}

@@ -1,0 +1,47 @@
+//! Which cases a caller may see, as a filter applied inside every case query — so an invisible
+//! case is never loaded, and answers 404 exactly as if it did not exist.
+
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+
+use crate::auth::extract::Caller;
+use crate::db::{DbConnection, MultiBackend};
+use crate::offices;
+use crate::schema::cases;
+use crate::users::Role;
+
+/// The set of cases a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseScope {
+    /// The cases of these offices (a mediator's office; a supervisor's office and those below).
+    Offices(Vec<String>),
+    /// No case at all (admins see statistics, not case contents).
+    Nothing,
+}
+
+impl CaseScope {
+    /// The scope of `caller`; a supervisor's descendant offices are read in one recursive query.
+    pub fn of(connection: &mut DbConnection, caller: &Caller) -> QueryResult<Self> {
+        let Some(office) = &caller.office_id else {
+            return Ok(Self::Nothing);
+        };
+        Ok(match caller.role {
+            Role::UnionMediator => Self::Offices(vec![office.clone()]),
+            Role::UnionSupervisor => Self::Offices(offices::with_descendants(connection, office)?),
+            Role::Admin
+            | Role::PoliceOfficer
+            | Role::JudicialOfficer
+            | Role::HrOfficer
+            | Role::Lawyer => Self::Nothing,
+        })
+    }
+
+    /// The SQL filter of this scope over `cases`.
+    pub fn filter(&self) -> Box<dyn BoxableExpression<cases::table, MultiBackend, SqlType = Bool>> {
+        match self {
+            Self::Offices(ids) => Box::new(cases::office_id.eq_any(ids.clone())),
+            Self::Nothing => Box::new(sql::<Bool>("1 = 0")),
+        }
+    }
+}

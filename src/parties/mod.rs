@@ -1,0 +1,147 @@
+//! The parties of a case: workers, the employer and representatives. ID and phone numbers are
+//! stored encrypted with a keyed search hash (see `domain::protect`) and shown masked.
+
+pub mod handlers;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::DbConnection;
+use crate::domain::identifiers::{mask_id_number, mask_phone, parse_phone, parse_resident_id};
+use crate::domain::new_id;
+use crate::domain::protect::PersonalData;
+use crate::domain::validation::{text, Validator};
+use crate::schema::case_parties;
+use crate::text_enum;
+
+text_enum! {
+    /// A party's place in the dispute.
+    pub enum PartyKind {
+        Worker = "worker",
+        Employer = "employer",
+        Representative = "representative",
+    }
+}
+
+/// A party as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_parties)]
+pub struct Party {
+    pub id: String,
+    pub case_id: String,
+    pub kind: String,
+    pub name: String,
+    pub id_number_cipher: Option<String>,
+    pub id_number_masked: Option<String>,
+    pub id_number_hash: Option<String>,
+    pub phone_cipher: Option<String>,
+    pub phone_masked: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A party as the API shows it: ID and phone numbers masked.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartyView {
+    pub id: String,
+    pub kind: PartyKind,
+    pub name: String,
+    /// Masked, e.g. `4401**********123X`.
+    pub id_number: Option<String>,
+    /// Masked, e.g. `138****5678`.
+    pub phone: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<Party> for PartyView {
+    fn from(party: Party) -> Self {
+        Self {
+            kind: PartyKind::parse(&party.kind).unwrap_or(PartyKind::Worker),
+            id: party.id,
+            name: party.name,
+            id_number: party.id_number_masked,
+            phone: party.phone_masked,
+            created_at: party.created_at.and_utc(),
+        }
+    }
+}
+
+/// A party as received (`POST /cases/{id}/parties`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartyInput {
+    pub kind: PartyKind,
+    pub name: String,
+    /// A resident ID number (GB 11643); for the employer party, leave empty.
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A checked party whose sensitive numbers are still in plain text (never stored as such).
+#[derive(Debug, Clone)]
+pub struct ValidParty {
+    pub kind: PartyKind,
+    pub name: String,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// Checks one party, reporting problems under `prefix` (e.g. `workers[0].`).
+pub fn validate(v: &mut Validator, prefix: &str, input: &PartyInput) -> Option<ValidParty> {
+    let name = v.check(&format!("{prefix}name"), text(&input.name, 200));
+    let present = |raw: &Option<String>| {
+        raw.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let id_number = present(&input.id_number)
+        .map(|raw| v.check(&format!("{prefix}id_number"), parse_resident_id(&raw)));
+    let phone =
+        present(&input.phone).map(|raw| v.check(&format!("{prefix}phone"), parse_phone(&raw)));
+    // `Some(None)` is a number that failed its check: already reported, the party is invalid.
+    let (id_number, phone) = match (id_number, phone) {
+        (Some(None), _) | (_, Some(None)) => return None,
+        (id_number, phone) => (id_number.flatten(), phone.flatten()),
+    };
+    Some(ValidParty {
+        kind: input.kind,
+        name: name?,
+        id_number,
+        phone,
+    })
+}
+
+impl ValidParty {
+    /// The row to store: numbers encrypted, masked and (ID numbers) search-hashed.
+    pub fn protect(&self, protector: &PersonalData, case_id: &str, now: NaiveDateTime) -> Party {
+        Party {
+            id: new_id(),
+            case_id: case_id.to_owned(),
+            kind: self.kind.as_str().to_owned(),
+            name: self.name.clone(),
+            id_number_cipher: self.id_number.as_deref().map(|n| protector.encrypt(n)),
+            id_number_masked: self.id_number.as_deref().map(mask_id_number),
+            id_number_hash: self.id_number.as_deref().map(|n| protector.search_hash(n)),
+            phone_cipher: self.phone.as_deref().map(|p| protector.encrypt(p)),
+            phone_masked: self.phone.as_deref().map(mask_phone),
+            created_at: now,
+        }
+    }
+}
+
+pub fn insert(connection: &mut DbConnection, party: &Party) -> QueryResult<usize> {
+    diesel::insert_into(case_parties::table)
+        .values(party)
+        .execute(connection)
+}
+
+/// The parties of a case in the order they were added.
+pub fn list(connection: &mut DbConnection, case_id: &str) -> QueryResult<Vec<Party>> {
+    case_parties::table
+        .filter(case_parties::case_id.eq(case_id))
+        .order((case_parties::created_at.asc(), case_parties::id.asc()))
+        .select(Party::as_select())
+        .load(connection)
+}

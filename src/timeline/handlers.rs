@@ -1,0 +1,104 @@
+//! `/api/v1/cases/{id}/events` (the timeline) and `/api/v1/cases/{id}/notes`.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Actor, EventView};
+use crate::auth::extract::{Caller, UnionStaff};
+use crate::cases::handlers::find_for;
+use crate::db::write_transaction;
+use crate::domain::validation::text;
+use crate::http::error::{ApiError, Problem};
+use crate::http::json::JsonBody;
+use crate::http::pagination::{Paginated, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::startup::AppState;
+
+/// Paging of the timeline, oldest first.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineQuery {
+    /// Events per page, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A case's timeline, oldest first.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/events", tag = "cases", params(TimelineQuery), security(("bearer" = [])),
+    responses((status = 200, description = "A page of events", body = Paginated<EventView>),
+              (status = 404, description = "No such case, or not visible to you", body = Problem)))]
+pub async fn list_events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    query: web::Query<TimelineQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::BadRequest {
+            code: "invalid_query",
+            detail: format!("limit must be between 1 and {MAX_LIMIT}"),
+        });
+    }
+    let after = match query.cursor.as_deref() {
+        Some(cursor) => cursor.parse::<i32>().map_err(|_| ApiError::BadRequest {
+            code: "invalid_cursor",
+            detail: "the cursor is not one this API issued".into(),
+        })?,
+        None => 0,
+    };
+    let mut events = state
+        .db
+        .run(move |connection| {
+            let case = find_for(connection, &caller, &id)?;
+            Ok(super::list(connection, &case.id, after, limit + 1)?)
+        })
+        .await?;
+    let next_cursor =
+        (events.len() as i64 > limit).then(|| events[limit as usize - 1].sequence.to_string());
+    events.truncate(limit as usize);
+    Ok(HttpResponse::Ok().json(Paginated {
+        items: events.into_iter().map(EventView::from).collect(),
+        next_cursor,
+    }))
+}
+
+/// `POST /cases/{id}/notes` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteInput {
+    pub body: String,
+}
+
+/// Adds a note to a case's timeline.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", request_body = NoteInput, security(("bearer" = [])),
+    responses((status = 201, description = "The note's event", body = EventView),
+              (status = 404, description = "No such case, or not visible to you", body = Problem)))]
+pub async fn add_note(
+    state: web::Data<AppState>,
+    UnionStaff(caller): UnionStaff,
+    id: web::Path<String>,
+    body: JsonBody<NoteInput>,
+) -> Result<HttpResponse, ApiError> {
+    let note = text(&body.body, 10_000).map_err(|m| ApiError::invalid("body", m))?;
+    let now = state.clock.now().naive_utc();
+    let event = state
+        .db
+        .run(move |connection| {
+            write_transaction(connection, |connection| {
+                let case = find_for(connection, &caller, &id)?;
+                Ok::<_, ApiError>(super::append(
+                    connection,
+                    &case.id,
+                    &Actor::from(&caller),
+                    "note",
+                    json!({"body": note}),
+                    now,
+                )?)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(EventView::from(event)))
+}
