@@ -144,10 +144,11 @@ async fn create_user(
 
 async fn demo(config: Config) -> anyhow::Result<()> {
     let db = connect_and_migrate(&config).await?;
+    let data_key = config.data_key.clone();
     let now = chrono::Utc::now().naive_utc();
     let logins = web::block(move || -> anyhow::Result<Vec<DemoLogin>> {
         let mut connection = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
-        demo::load(&mut connection, now).map_err(describe)
+        demo::load(&mut connection, now, data_key.as_deref()).map_err(describe)
     })
     .await??;
     println!("Demo data loaded. Sign in with POST /api/v1/auth/login:\n");

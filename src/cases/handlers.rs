@@ -8,7 +8,8 @@ use serde_json::{json, Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::intake::{self, amount, workers_count, CreateCase};
-use super::lifecycle::{next_status, CaseAction, CaseStatus, TransitionRequest};
+use super::lifecycle::{CaseStatus, TransitionRequest};
+use super::transitions;
 use super::visibility::CaseScope;
 use super::{is_collective, store_flags, Case, CaseFilter, CaseView, Category, Channel, Flag};
 use crate::auth::extract::{Caller, UnionStaff};
@@ -396,33 +397,7 @@ pub async fn transition_case(
     body: JsonBody<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&request)?;
-    let input = body.into_inner();
-    let mut v = Validator::new();
-    let reason = input
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_owned);
-    if input.action.needs_reason() {
-        v.require(
-            reason.is_some(),
-            "reason",
-            &format!("is required to {}", input.action),
-        );
-    }
-    if let Some(reason) = &reason {
-        v.check("reason", text(reason, 2000));
-    }
-    match (input.action, input.destination) {
-        (CaseAction::Escalate, None) => v.add(
-            "destination",
-            "is required to escalate: arbitration, court, payment_order or judicial_confirmation",
-        ),
-        (CaseAction::Escalate, Some(_)) | (_, None) => {}
-        (_, Some(_)) => v.add("destination", "is only given when escalating"),
-    }
-    v.finish()?;
+    let transition = body.into_inner().validate()?;
     let now = state.clock.now();
     let view = state
         .db
@@ -430,26 +405,13 @@ pub async fn transition_case(
             let case = write_transaction(connection, |connection| {
                 let current = find_for(connection, &caller, &id)?;
                 check_version(expected, current.version)?;
-                let from = current.status();
-                let to = next_status(from, input.action).ok_or_else(|| ApiError::Conflict {
-                    code: "invalid_transition",
-                    detail: format!("a case in status {from} cannot be given the action {}", input.action),
-                })?;
-                let destination = input.destination.map(|d| d.as_str().to_owned());
-                let updated = diesel::update(cases::table.find(&current.id).filter(cases::version.eq(current.version)))
-                    .set((
-                        cases::status.eq(to.as_str()),
-                        cases::escalated_to.eq(destination.clone().or(current.escalated_to.clone())),
-                        cases::updated_at.eq(now.naive_utc()),
-                        cases::version.eq(current.version + 1),
-                    ))
-                    .execute(connection)?;
-                if updated == 0 {
-                    return Err(ApiError::PreconditionFailed("the case changed meanwhile; read it again".into()));
-                }
-                let data = json!({"action": input.action, "from": from, "to": to, "reason": reason, "destination": destination});
-                timeline::append(connection, &current.id, &Actor::from(&caller), "transition", data, now.naive_utc())?;
-                Ok::<_, ApiError>(super::find_visible(connection, &CaseScope::Offices(vec![current.office_id.clone()]), &current.id)?)
+                transitions::apply(
+                    connection,
+                    &current,
+                    &transition,
+                    &Actor::from(&caller),
+                    now.naive_utc(),
+                )
             })?;
             view_one(connection, case, now)
         })

@@ -6,6 +6,7 @@ pub mod deadlines;
 pub mod handlers;
 pub mod intake;
 pub mod lifecycle;
+pub mod transitions;
 pub mod visibility;
 
 use std::collections::HashMap;
@@ -213,6 +214,15 @@ pub fn find_visible(
     cases::table
         .filter(cases::id.eq(id))
         .filter(scope.filter())
+        .select(Case::as_select())
+        .first(connection)
+}
+
+/// Re-reads a case after changing it. Only for a case already loaded through [`find_visible`]
+/// in the same transaction: it applies no visibility of its own.
+pub fn reload(connection: &mut DbConnection, id: &str) -> QueryResult<Case> {
+    cases::table
+        .find(id)
         .select(Case::as_select())
         .first(connection)
 }

@@ -194,4 +194,47 @@ async fn demo_prints_working_sign_ins_and_create_user_reads_the_password_from_st
             .unwrap();
         assert_eq!(response.status(), 200, "{email} signs in");
     }
+    let mut login = client
+        .post(format!("{address}/api/v1/auth/login"))
+        .send_json(
+            &serde_json::json!({"email": "mediator@demo.local", "password": mediator_password}),
+        )
+        .await
+        .unwrap();
+    let token = login.json::<serde_json::Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut cases = client
+        .get(format!("{address}/api/v1/cases"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let cases = cases.json::<serde_json::Value>().await.unwrap();
+    let mut statuses: Vec<&str> = cases["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [
+            "accepted",
+            "escalated",
+            "in_mediation",
+            "intake",
+            "rejected",
+            "withdrawn"
+        ]
+    );
+    let furniture = cases["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["claimed_amount_fen"] == 300000)
+        .unwrap();
+    assert_eq!(furniture["employer"]["name"], "鹤山市沙坪某家具厂");
 }

@@ -1,0 +1,168 @@
+//! Applying a lifecycle transition: checking the request, then the one write that changes the
+//! status and records who, when and why on the timeline.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::lifecycle::{next_status, CaseAction, Destination, TransitionRequest};
+use super::Case;
+use crate::db::DbConnection;
+use crate::domain::validation::{text, Validator};
+use crate::http::error::ApiError;
+use crate::schema::cases;
+use crate::timeline::{self, Actor};
+
+/// A transition request whose reason and destination fit its action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidTransition {
+    pub action: CaseAction,
+    pub reason: Option<String>,
+    pub destination: Option<Destination>,
+}
+
+impl TransitionRequest {
+    /// Reject, withdraw and escalate need a reason; escalate, and only escalate, a destination.
+    pub fn validate(self) -> Result<ValidTransition, ApiError> {
+        let mut v = Validator::new();
+        let reason = self
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned);
+        if self.action.needs_reason() {
+            v.require(
+                reason.is_some(),
+                "reason",
+                &format!("is required to {}", self.action),
+            );
+        }
+        if let Some(reason) = &reason {
+            v.check("reason", text(reason, 2000));
+        }
+        match (self.action, self.destination) {
+            (CaseAction::Escalate, None) => v.add(
+                "destination",
+                format!("is required to escalate: {}", Destination::allowed()),
+            ),
+            (CaseAction::Escalate, Some(_)) | (_, None) => {}
+            (_, Some(_)) => v.add("destination", "is only given when escalating"),
+        }
+        v.finish()?;
+        Ok(ValidTransition {
+            action: self.action,
+            reason,
+            destination: self.destination,
+        })
+    }
+}
+
+/// Moves `current` along its lifecycle, or refuses with 409 `invalid_transition` and changes
+/// nothing. Call inside a write transaction, after a visibility-checked load.
+pub fn apply(
+    connection: &mut DbConnection,
+    current: &Case,
+    transition: &ValidTransition,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> Result<Case, ApiError> {
+    let from = current.status();
+    let to = next_status(from, transition.action).ok_or_else(|| ApiError::Conflict {
+        code: "invalid_transition",
+        detail: format!(
+            "a case in status {from} cannot be given the action {}",
+            transition.action
+        ),
+    })?;
+    let destination = transition.destination.map(|d| d.as_str().to_owned());
+    let updated = diesel::update(
+        cases::table
+            .find(&current.id)
+            .filter(cases::version.eq(current.version)),
+    )
+    .set((
+        cases::status.eq(to.as_str()),
+        cases::escalated_to.eq(destination.clone().or(current.escalated_to.clone())),
+        cases::updated_at.eq(now),
+        cases::version.eq(current.version + 1),
+    ))
+    .execute(connection)?;
+    if updated == 0 {
+        return Err(ApiError::PreconditionFailed(
+            "the case changed meanwhile; read it again".into(),
+        ));
+    }
+    let data = json!({
+        "action": transition.action, "from": from, "to": to,
+        "reason": transition.reason, "destination": destination,
+    });
+    timeline::append(connection, &current.id, actor, "transition", data, now)?;
+    Ok(super::reload(connection, &current.id)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(
+        action: CaseAction,
+        reason: Option<&str>,
+        destination: Option<Destination>,
+    ) -> TransitionRequest {
+        TransitionRequest {
+            action,
+            reason: reason.map(str::to_owned),
+            destination,
+        }
+    }
+
+    fn fields(error: ApiError) -> Vec<String> {
+        match error {
+            ApiError::Validation(errors) => errors.into_iter().map(|e| e.field).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn endings_need_a_reason_and_escalation_a_destination() {
+        assert_eq!(
+            fields(
+                request(CaseAction::Reject, None, None)
+                    .validate()
+                    .unwrap_err()
+            ),
+            ["reason"]
+        );
+        assert_eq!(
+            fields(
+                request(CaseAction::Withdraw, Some("  "), None)
+                    .validate()
+                    .unwrap_err()
+            ),
+            ["reason"]
+        );
+        assert_eq!(
+            fields(
+                request(CaseAction::Escalate, None, None)
+                    .validate()
+                    .unwrap_err()
+            ),
+            ["reason", "destination"]
+        );
+        let escalate = request(
+            CaseAction::Escalate,
+            Some("failed"),
+            Some(Destination::Arbitration),
+        )
+        .validate();
+        assert_eq!(escalate.unwrap().reason.as_deref(), Some("failed"));
+    }
+
+    #[test]
+    fn only_escalation_takes_a_destination() {
+        let accept = request(CaseAction::Accept, None, Some(Destination::Court)).validate();
+        assert_eq!(fields(accept.unwrap_err()), ["destination"]);
+        assert!(request(CaseAction::Start, None, None).validate().is_ok());
+    }
+}
