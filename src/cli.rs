@@ -117,7 +117,7 @@ async fn create_user(
     std::io::stdin().read_line(&mut password)?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
     let db = connect_and_migrate(&config).await?;
-    let now = chrono::Utc::now().naive_utc();
+    let now = crate::clock::Clock::system().now().naive_utc();
     let user = web::block(move || -> anyhow::Result<User> {
         let mut connection = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
         let office_id = match office_code {
@@ -145,7 +145,7 @@ async fn create_user(
 async fn demo(config: Config) -> anyhow::Result<()> {
     let db = connect_and_migrate(&config).await?;
     let data_key = config.data_key.clone();
-    let now = chrono::Utc::now().naive_utc();
+    let now = crate::clock::Clock::system().now().naive_utc();
     let logins = web::block(move || -> anyhow::Result<Vec<DemoLogin>> {
         let mut connection = db.get().map_err(|e| anyhow::anyhow!("{e}"))?;
         demo::load(&mut connection, now, data_key.as_deref()).map_err(describe)

@@ -111,6 +111,8 @@ pub struct Config {
     pub auth: AuthSettings,
     /// The first admin, created on first start when there are no users.
     pub bootstrap_admin: Option<(String, String)>,
+    /// Default hours to answer a referral, per referral kind, overriding the built-in ones.
+    pub referral_due_hours: BTreeMap<String, i64>,
 }
 
 /// Token lifetimes and sign-in throttling.
@@ -155,6 +157,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "MEDIATION_LOGIN_LOCK_MINUTES",
     "MEDIATION_ADMIN_EMAIL",
     "MEDIATION_ADMIN_PASSWORD",
+    "MEDIATION_REFERRAL_DUE_HOURS",
 ];
 
 /// The embedded default: a SQLite file in the working directory.
@@ -281,6 +284,8 @@ impl Config {
                 ))
             }
         };
+        let referral_due_hours = parse_due_hours(get("MEDIATION_REFERRAL_DUE_HOURS").unwrap_or(""))
+            .map_err(|m| config_error("MEDIATION_REFERRAL_DUE_HOURS", m))?;
         Ok(Self {
             database_url,
             bind,
@@ -293,6 +298,7 @@ impl Config {
             workers,
             auth,
             bootstrap_admin,
+            referral_due_hours,
         })
     }
 
@@ -305,6 +311,29 @@ impl Config {
         config.db_pool_size = 4;
         config
     }
+}
+
+/// `locate_party=24,keep_order=2`: hours per referral kind.
+fn parse_due_hours(raw: &str) -> Result<BTreeMap<String, i64>, String> {
+    let mut hours = BTreeMap::new();
+    for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (kind, value) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("`{pair}` is not kind=hours"))?;
+        let kind = kind.trim();
+        if crate::referrals::rules::ReferralKind::parse(kind).is_none() {
+            return Err(format!("`{kind}` is not a referral kind"));
+        }
+        let value: i64 = value
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{value}` is not a whole number of hours"))?;
+        if !(1..=8760).contains(&value) {
+            return Err(format!("{value} hours is outside 1..=8760"));
+        }
+        hours.insert(kind.to_owned(), value);
+    }
+    Ok(hours)
 }
 
 fn looks_like_host_port(value: &str) -> bool {
@@ -418,10 +447,23 @@ mod tests {
             ("MEDIATION_BODY_LIMIT_BYTES", "lots"),
             ("MEDIATION_DB_POOL_SIZE", "0"),
             ("DATABASE_URL", "mysql://x/y"),
+            ("MEDIATION_REFERRAL_DUE_HOURS", "teleport=3"),
+            ("MEDIATION_REFERRAL_DUE_HOURS", "locate_party=0"),
         ] {
             let error = Config::from_vars(vars(&[(name, value)])).unwrap_err();
             assert_eq!(error.variable, name, "{value} should be refused");
         }
+    }
+
+    #[test]
+    fn referral_due_hours_can_be_overridden_per_kind() {
+        let config = Config::from_vars(vars(&[(
+            "MEDIATION_REFERRAL_DUE_HOURS",
+            "locate_party=24, keep_order=2",
+        )]))
+        .unwrap();
+        assert_eq!(config.referral_due_hours.get("locate_party"), Some(&24));
+        assert_eq!(config.referral_due_hours.get("keep_order"), Some(&2));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Start at [`routes`] (every URL and its handler) and [`startup`] (how the app is assembled);
 //! `docs/architecture.md` draws the module layout and the path of a request.
 
+pub mod agreements;
 pub mod auth;
 pub mod cases;
 pub mod cli;
@@ -16,10 +17,13 @@ pub mod http;
 pub mod offices;
 pub mod openapi;
 pub mod parties;
+pub mod referrals;
 pub mod routes;
 pub mod schema;
 pub mod secrets;
+pub mod sessions;
 pub mod startup;
+pub mod stats;
 pub mod telemetry;
 pub mod timeline;
 pub mod users;

@@ -4,7 +4,10 @@ use actix_web::{web, HttpResponse};
 
 use crate::http::error::ApiError;
 use crate::http::metrics;
-use crate::{auth, cases, health, offices, openapi, parties, timeline, users};
+use crate::{
+    agreements, auth, cases, health, offices, openapi, parties, referrals, sessions, stats,
+    timeline, users,
+};
 
 /// Registers every route. Order matters only where prefixes overlap: the OpenAPI document under
 /// `/api/v1` is registered before the `/api/v1` scope.
@@ -59,6 +62,48 @@ pub fn configure(config: &mut web::ServiceConfig) {
                     web::resource("/cases/{id}/parties")
                         .post(parties::handlers::add_party)
                         .get(parties::handlers::list_parties),
+                )
+                .service(
+                    web::resource("/cases/{id}/referrals")
+                        .post(referrals::handlers::create_referral)
+                        .get(referrals::handlers::list_case_referrals),
+                )
+                .service(
+                    web::resource("/cases/{id}/sessions")
+                        .post(sessions::handlers::create_session)
+                        .get(sessions::handlers::list_sessions),
+                )
+                .service(web::resource("/sessions/{id}").patch(sessions::handlers::update_session))
+                .service(
+                    web::resource("/cases/{id}/agreements")
+                        .post(agreements::handlers::create_agreement),
+                )
+                .service(
+                    web::resource("/cases/{id}/agreement").get(agreements::handlers::get_agreement),
+                )
+                .service(
+                    web::resource("/cases/{id}/payments")
+                        .post(agreements::handlers::record_payment)
+                        .get(agreements::handlers::list_payments),
+                )
+                .service(web::resource("/stats").get(stats::handlers::get_stats))
+                .service(web::resource("/referrals").get(referrals::handlers::list_referrals))
+                .service(web::resource("/referrals/{id}").get(referrals::handlers::get_referral))
+                .service(
+                    web::resource("/referrals/{id}/accept")
+                        .post(referrals::handlers::accept_referral),
+                )
+                .service(
+                    web::resource("/referrals/{id}/decline")
+                        .post(referrals::handlers::decline_referral),
+                )
+                .service(
+                    web::resource("/referrals/{id}/complete")
+                        .post(referrals::handlers::complete_referral),
+                )
+                .service(
+                    web::resource("/referrals/{id}/cancel")
+                        .post(referrals::handlers::cancel_referral),
                 )
                 .service(web::resource("/cases/{id}/events").get(timeline::handlers::list_events))
                 .service(web::resource("/cases/{id}/notes").post(timeline::handlers::add_note))

@@ -120,6 +120,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        accepted_at -> Nullable<Timestamp>,
+        concluded_at -> Nullable<Timestamp>,
     }
 }
 
@@ -152,6 +154,89 @@ diesel::table! {
         data -> Text,
         previous_hash -> Text,
         hash -> Text,
+        restricted_to_office_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        case_id -> Text,
+        office_id -> Text,
+        kind -> Text,
+        request -> Text,
+        status -> Text,
+        due_at -> Timestamp,
+        created_by -> Text,
+        accepted_at -> Nullable<Timestamp>,
+        declined_at -> Nullable<Timestamp>,
+        decline_reason -> Nullable<Text>,
+        completed_at -> Nullable<Timestamp>,
+        outcome -> Nullable<Text>,
+        result -> Nullable<Text>,
+        cancelled_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    mediation_sessions (id) {
+        id -> Text,
+        case_id -> Text,
+        scheduled_at -> Timestamp,
+        location -> Text,
+        status -> Text,
+        minutes -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    session_offices (session_id, office_id) {
+        session_id -> Text,
+        office_id -> Text,
+    }
+}
+
+diesel::table! {
+    agreements (id) {
+        id -> Text,
+        case_id -> Text,
+        signed_at -> Timestamp,
+        total_amount_fen -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_terms (id) {
+        id -> Text,
+        agreement_id -> Text,
+        position -> Integer,
+        description -> Text,
+        amount_fen -> BigInt,
+        payee -> Text,
+        due_date -> Date,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Text,
+        case_id -> Text,
+        amount_fen -> BigInt,
+        paid_at -> Timestamp,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -163,6 +248,14 @@ diesel::joinable!(spent_refresh_tokens -> sessions (session_id));
 diesel::joinable!(cases -> offices (office_id));
 diesel::joinable!(case_parties -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
+diesel::joinable!(referrals -> cases (case_id));
+diesel::joinable!(referrals -> offices (office_id));
+diesel::joinable!(mediation_sessions -> cases (case_id));
+diesel::joinable!(session_offices -> mediation_sessions (session_id));
+diesel::joinable!(session_offices -> offices (office_id));
+diesel::joinable!(agreements -> cases (case_id));
+diesel::joinable!(agreement_terms -> agreements (agreement_id));
+diesel::joinable!(payments -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     service_secrets,
@@ -176,4 +269,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     cases,
     case_parties,
     case_events,
+    referrals,
+    mediation_sessions,
+    session_offices,
+    agreements,
+    agreement_terms,
+    payments,
 );

@@ -36,6 +36,15 @@ pub fn allows(role: Role, action: Action) -> bool {
     }
 }
 
+/// Partner-office staff (and their machine clients): they see only cases referred to their
+/// office, and only their own office's referral contents.
+pub fn is_partner(role: Role) -> bool {
+    matches!(
+        role,
+        Role::PoliceOfficer | Role::JudicialOfficer | Role::HrOfficer
+    )
+}
+
 /// Whether `role` may set a case's assignee: a mediator may take or hand out an unassigned
 /// case; only a supervisor may move a case from one mediator to another.
 pub fn may_assign(role: Role, currently_assigned: bool) -> bool {

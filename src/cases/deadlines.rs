@@ -30,9 +30,14 @@ pub fn mediation_clock(received_at: DateTime<Utc>, time_zone: Tz) -> MediationCl
         .checked_add_days(Days::new(MEDIATION_DAYS))
         .unwrap_or(local_day);
     let next_day = deadline.checked_add_days(Days::new(1)).unwrap_or(deadline);
-    let passes_at = time_zone
-        .from_local_datetime(&next_day.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .earliest()
+    // The first instant of the next local day; where a daylight-saving jump skips midnight
+    // (some American and Levantine zones), the first hour that exists.
+    let passes_at = (0..=3)
+        .filter_map(|hour| {
+            let local = next_day.and_hms_opt(hour, 0, 0)?;
+            time_zone.from_local_datetime(&local).earliest()
+        })
+        .next()
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or_else(|| next_day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
     MediationClock {
@@ -110,6 +115,18 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 12, 15).unwrap()
         );
         assert_eq!(london.passes_at, utc("2026-12-16T00:00:00Z"));
+    }
+
+    #[test]
+    fn a_daylight_saving_jump_over_midnight_moves_the_end_to_the_first_real_hour() {
+        // Santiago skipped 2026-09-06 00:00–01:00 local time (clocks went to 01:00).
+        let clock = mediation_clock(utc("2026-08-22T12:00:00Z"), chrono_tz::America::Santiago);
+        assert_eq!(clock.deadline, NaiveDate::from_ymd_opt(2026, 9, 6).unwrap());
+        let next = clock.passes_at.with_timezone(&chrono_tz::America::Santiago);
+        assert_eq!(
+            next.date_naive(),
+            NaiveDate::from_ymd_opt(2026, 9, 7).unwrap()
+        );
     }
 
     #[test]

@@ -143,7 +143,7 @@ pub fn validate(input: CreateCase, now: DateTime<Utc>) -> Result<ValidIntake, Ap
     v.require(
         received_at.year() >= 2000,
         "received_at",
-        "must be after 2000",
+        "must be in 2000 or later",
     );
     let claimed = v.check("claimed_amount_fen", amount(input.claimed_amount_fen));
     let workers_involved = v.check(
@@ -318,6 +318,8 @@ pub fn register(
         created_at: now,
         updated_at: now,
         version: 1,
+        accepted_at: None,
+        concluded_at: None,
     };
     diesel::insert_into(cases::table)
         .values(&case)

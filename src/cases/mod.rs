@@ -110,6 +110,10 @@ pub struct Case {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// When the case was accepted (for the figures); `None` if it never was.
+    pub accepted_at: Option<NaiveDateTime>,
+    /// When it reached a terminal status.
+    pub concluded_at: Option<NaiveDateTime>,
 }
 
 impl Case {

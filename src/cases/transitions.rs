@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::lifecycle::{next_status, CaseAction, Destination, TransitionRequest};
+use super::lifecycle::{next_status, CaseAction, CaseStatus, Destination, TransitionRequest};
 use super::Case;
 use crate::db::DbConnection;
 use crate::domain::validation::{text, Validator};
@@ -75,6 +75,19 @@ pub fn apply(
             transition.action
         ),
     })?;
+    if from == CaseStatus::AgreementReached
+        && transition.action == CaseAction::Resolve
+        && current.recovered_amount_fen < current.agreed_amount_fen
+    {
+        return Err(ApiError::Conflict {
+            code: "agreement_unpaid",
+            detail: format!(
+                "the agreement is not fully paid ({} of {} fen recovered); record the payments first, \
+                 or escalate for a payment order or arbitration",
+                current.recovered_amount_fen, current.agreed_amount_fen
+            ),
+        });
+    }
     let destination = transition.destination.map(|d| d.as_str().to_owned());
     let updated = diesel::update(
         cases::table
@@ -86,6 +99,16 @@ pub fn apply(
         cases::escalated_to.eq(destination.clone().or(current.escalated_to.clone())),
         cases::updated_at.eq(now),
         cases::version.eq(current.version + 1),
+        cases::accepted_at.eq(if to == CaseStatus::Accepted {
+            Some(now)
+        } else {
+            current.accepted_at
+        }),
+        cases::concluded_at.eq(if to.is_terminal() {
+            Some(now)
+        } else {
+            current.concluded_at
+        }),
     ))
     .execute(connection)?;
     if updated == 0 {

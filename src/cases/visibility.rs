@@ -8,7 +8,7 @@ use diesel::sql_types::Bool;
 use crate::auth::extract::Caller;
 use crate::db::{DbConnection, MultiBackend};
 use crate::offices;
-use crate::schema::cases;
+use crate::schema::{cases, referrals};
 use crate::users::Role;
 
 /// The set of cases a caller may see.
@@ -16,6 +16,8 @@ use crate::users::Role;
 pub enum CaseScope {
     /// The cases of these offices (a mediator's office; a supervisor's office and those below).
     Offices(Vec<String>),
+    /// The cases that have or had a referral to this partner office.
+    ReferredTo(String),
     /// No case at all (admins see statistics, not case contents).
     Nothing,
 }
@@ -29,11 +31,10 @@ impl CaseScope {
         Ok(match caller.role {
             Role::UnionMediator => Self::Offices(vec![office.clone()]),
             Role::UnionSupervisor => Self::Offices(offices::with_descendants(connection, office)?),
-            Role::Admin
-            | Role::PoliceOfficer
-            | Role::JudicialOfficer
-            | Role::HrOfficer
-            | Role::Lawyer => Self::Nothing,
+            Role::PoliceOfficer | Role::JudicialOfficer | Role::HrOfficer => {
+                Self::ReferredTo(office.clone())
+            }
+            Role::Admin | Role::Lawyer => Self::Nothing,
         })
     }
 
@@ -41,6 +42,13 @@ impl CaseScope {
     pub fn filter(&self) -> Box<dyn BoxableExpression<cases::table, MultiBackend, SqlType = Bool>> {
         match self {
             Self::Offices(ids) => Box::new(cases::office_id.eq_any(ids.clone())),
+            Self::ReferredTo(office) => Box::new(
+                cases::id.eq_any(
+                    referrals::table
+                        .filter(referrals::office_id.eq(office.clone()))
+                        .select(referrals::case_id),
+                ),
+            ),
             Self::Nothing => Box::new(sql::<Bool>("1 = 0")),
         }
     }

@@ -30,9 +30,9 @@ impl PersonalData {
     pub fn from_base64_key(key: &str) -> anyhow::Result<Self> {
         let raw = base64::engine::general_purpose::STANDARD
             .decode(key.trim())
-            .map_err(|_| anyhow::anyhow!("MEDIATION_DATA_KEY must be base64"))?;
+            .map_err(|_| anyhow::anyhow!("the data key must be base64"))?;
         if raw.len() < 32 {
-            anyhow::bail!("MEDIATION_DATA_KEY must decode to at least 32 bytes");
+            anyhow::bail!("the data key must decode to at least 32 bytes");
         }
         Ok(Self {
             cipher: ChaCha20Poly1305::new(Key::from_slice(&derive(

@@ -6,7 +6,8 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Actor, EventView};
-use crate::auth::extract::{Caller, UnionStaff};
+use crate::auth::extract::Caller;
+use crate::auth::policy::{self, Action};
 use crate::cases::handlers::find_for;
 use crate::db::write_transaction;
 use crate::domain::validation::text;
@@ -53,7 +54,14 @@ pub async fn list_events(
         .db
         .run(move |connection| {
             let case = find_for(connection, &caller, &id)?;
-            Ok(super::list(connection, &case.id, after, limit + 1)?)
+            let viewer_office = partner_office(&caller);
+            Ok(super::list(
+                connection,
+                &case.id,
+                viewer_office,
+                after,
+                limit + 1,
+            )?)
         })
         .await?;
     let next_cursor =
@@ -63,6 +71,11 @@ pub async fn list_events(
         items: events.into_iter().map(EventView::from).collect(),
         next_cursor,
     }))
+}
+
+/// The office whose restricted events a partner may see; `None` (everything) for others.
+pub fn partner_office(caller: &Caller) -> Option<&str> {
+    policy::is_partner(caller.role).then_some(caller.office_id.as_deref().unwrap_or(""))
 }
 
 /// `POST /cases/{id}/notes` body.
@@ -78,10 +91,16 @@ pub struct NoteInput {
               (status = 404, description = "No such case, or not visible to you", body = Problem)))]
 pub async fn add_note(
     state: web::Data<AppState>,
-    UnionStaff(caller): UnionStaff,
+    caller: Caller,
     id: web::Path<String>,
     body: JsonBody<NoteInput>,
 ) -> Result<HttpResponse, ApiError> {
+    if !policy::allows(caller.role, Action::WorkCases) && !policy::is_partner(caller.role) {
+        return Err(ApiError::Forbidden(format!(
+            "the {} role may not add notes",
+            caller.role
+        )));
+    }
     let note = text(&body.body, 10_000).map_err(|m| ApiError::invalid("body", m))?;
     let now = state.clock.now().naive_utc();
     let event = state
@@ -89,13 +108,12 @@ pub async fn add_note(
         .run(move |connection| {
             write_transaction(connection, |connection| {
                 let case = find_for(connection, &caller, &id)?;
-                Ok::<_, ApiError>(super::append(
-                    connection,
-                    &case.id,
-                    &Actor::from(&caller),
-                    "note",
-                    json!({"body": note}),
-                    now,
+                // A partner office's note is for the union and that office, like its referrals.
+                let restricted = partner_office(&caller);
+                let actor = Actor::from(&caller);
+                let data = json!({"body": note});
+                Ok::<_, ApiError>(super::append_restricted(
+                    connection, &case.id, &actor, "note", data, now, restricted,
                 )?)
             })
         })

@@ -65,12 +65,14 @@ pub struct Event {
     pub data: String,
     pub previous_hash: String,
     pub hash: String,
+    /// If set, only the case's union staff and this office see the event.
+    pub restricted_to_office_id: Option<String>,
 }
 
 impl Event {
     /// The hash this event should carry, recomputed from its own fields.
     pub fn computed_hash(&self) -> String {
-        let canonical = serde_json::json!([
+        let mut canonical = serde_json::json!([
             self.case_id,
             self.sequence,
             self.kind,
@@ -82,6 +84,11 @@ impl Event {
             self.data,
             self.previous_hash,
         ]);
+        if let (Some(office), Some(fields)) =
+            (&self.restricted_to_office_id, canonical.as_array_mut())
+        {
+            fields.push(serde_json::json!({ "restricted_to_office_id": office }));
+        }
         hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
     }
 }
@@ -148,6 +155,20 @@ pub fn append(
     data: Value,
     now: NaiveDateTime,
 ) -> QueryResult<Event> {
+    append_restricted(connection, case_id, actor, kind, data, now, None)
+}
+
+/// As [`append`], for an event only the case's union staff and `office` may see (a partner
+/// office's referral: other partner offices never see its contents).
+pub fn append_restricted(
+    connection: &mut DbConnection,
+    case_id: &str,
+    actor: &Actor,
+    kind: &str,
+    data: Value,
+    now: NaiveDateTime,
+    office: Option<&str>,
+) -> QueryResult<Event> {
     let lock = if connection.is_postgres() {
         " FOR UPDATE"
     } else {
@@ -171,6 +192,7 @@ pub fn append(
         data: data.to_string(),
         previous_hash: head.events_head,
         hash: String::new(),
+        restricted_to_office_id: office.map(str::to_owned),
     };
     event.hash = event.computed_hash();
     diesel::insert_into(case_events::table)
@@ -185,14 +207,24 @@ pub fn append(
     Ok(event)
 }
 
-/// A page of a case's timeline, oldest first, starting after `after_sequence`.
+/// A page of a case's timeline, oldest first, starting after `after_sequence`. A partner
+/// office (`viewer_office`) sees unrestricted events and those restricted to itself.
 pub fn list(
     connection: &mut DbConnection,
     case_id: &str,
+    viewer_office: Option<&str>,
     after_sequence: i32,
     limit: i64,
 ) -> QueryResult<Vec<Event>> {
-    case_events::table
+    let mut query = case_events::table.into_boxed();
+    if let Some(office) = viewer_office {
+        query = query.filter(
+            case_events::restricted_to_office_id
+                .is_null()
+                .or(case_events::restricted_to_office_id.eq(office.to_owned())),
+        );
+    }
+    query
         .filter(case_events::case_id.eq(case_id))
         .filter(case_events::sequence.gt(after_sequence))
         .order(case_events::sequence.asc())
@@ -246,7 +278,7 @@ pub fn verify(connection: &mut DbConnection, case_id: &str) -> QueryResult<Chain
         .find(case_id)
         .select(cases::events_head)
         .first(connection)?;
-    let events = list(connection, case_id, 0, i64::MAX)?;
+    let events = list(connection, case_id, None, 0, i64::MAX)?;
     Ok(verify_chain(&events, &stored_head))
 }
 
@@ -276,6 +308,7 @@ mod tests {
                     data: format!(r#"{{"body":"note {sequence}"}}"#),
                     previous_hash: previous.clone(),
                     hash: String::new(),
+                    restricted_to_office_id: None,
                 };
                 event.hash = event.computed_hash();
                 previous = event.hash.clone();
@@ -307,6 +340,19 @@ mod tests {
         let check = verify_chain(&events, &head);
         assert!(!check.valid);
         assert_eq!(check.first_invalid_event_id.as_deref(), Some("e2"));
+    }
+
+    #[test]
+    fn moving_an_event_to_another_offices_eyes_breaks_its_hash() {
+        let mut events = chain(2);
+        let head = events[1].hash.clone();
+        events[0].restricted_to_office_id = Some("police".into());
+        assert_eq!(
+            verify_chain(&events, &head)
+                .first_invalid_event_id
+                .as_deref(),
+            Some("e1")
+        );
     }
 
     #[test]

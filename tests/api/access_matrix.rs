@@ -17,6 +17,61 @@ enum Allowed {
     CaseWorkers,
     /// Anyone signed in may ask; only those who can see the case get it, others 404.
     CaseReaders,
+    /// Per caller, by name (`success` stands for the endpoint's success status).
+    Custom(fn(&str, u16) -> u16),
+}
+
+const UNION: [&str; 2] = ["union_mediator", "union_supervisor"];
+const POLICE: [&str; 2] = ["police_officer", "police_client"];
+const OTHER_PARTNERS: [&str; 2] = ["judicial_officer", "hr_officer"];
+
+/// On a case referred to the police: union staff and the police see it; other offices do not.
+fn referred_readers(name: &str, success: u16) -> u16 {
+    if UNION.contains(&name) || POLICE.contains(&name) {
+        success
+    } else {
+        404
+    }
+}
+
+/// Notes: union staff and partner offices may write them on cases they see.
+fn note_writers_on_police_case(name: &str, success: u16) -> u16 {
+    if UNION.contains(&name) || POLICE.contains(&name) {
+        success
+    } else if OTHER_PARTNERS.contains(&name) {
+        404
+    } else {
+        403
+    }
+}
+
+fn note_writers_on_unreferred_case(name: &str, success: u16) -> u16 {
+    if UNION.contains(&name) {
+        success
+    } else if POLICE.contains(&name) || OTHER_PARTNERS.contains(&name) {
+        404
+    } else {
+        403
+    }
+}
+
+/// Only the receiving office answers a police referral.
+fn police_answers(name: &str, success: u16) -> u16 {
+    if POLICE.contains(&name) {
+        success
+    } else if OTHER_PARTNERS.contains(&name) {
+        404
+    } else {
+        403
+    }
+}
+
+fn statistics_readers(name: &str, success: u16) -> u16 {
+    if UNION.contains(&name) || name == "admin" {
+        success
+    } else {
+        403
+    }
 }
 
 struct Caller {
@@ -96,6 +151,7 @@ fn expected(allowed: Allowed, caller: &Caller, success: u16) -> u16 {
         (true, Allowed::CaseWorkers) if caller.works_town_cases => success,
         (true, Allowed::CaseReaders) if caller.works_town_cases => success,
         (true, Allowed::CaseReaders) => 404,
+        (true, Allowed::Custom(rule)) => rule(caller.name, success),
         _ => 403,
     }
 }
@@ -120,6 +176,14 @@ api_test!(
                 .to_owned();
             let case = app.register_case(&setup, &crate::personas::furniture_factory_case()).await;
             let case_id = case["id"].as_str().unwrap();
+            let referred = app.register_case(&setup, &crate::personas::furniture_factory_case()).await;
+            let referred_id = referred["id"].as_str().unwrap();
+            let referral = app
+                .post_json(&format!("/api/v1/cases/{referred_id}/referrals"), Some(&setup.token),
+                    &json!({"office_id": world.police["id"], "kind": "locate_party", "request": "找到企业主"}))
+                .await
+                .json();
+            let referral_id = referral["id"].as_str().unwrap();
             let cases: Vec<(&str, String, Option<Value>, Allowed, u16)> = vec![
                 ("POST", "/api/v1/cases".into(), Some(crate::personas::furniture_factory_case()), Allowed::CaseWorkers, 201),
                 ("GET", "/api/v1/cases".into(), None, Allowed::AnySignedIn, 200),
@@ -127,7 +191,21 @@ api_test!(
                 ("PATCH", format!("/api/v1/cases/{case_id}"), Some(json!({"summary": format!("edited by {index}")})), Allowed::CaseWorkers, 200),
                 ("POST", format!("/api/v1/cases/{case_id}/transitions"), Some(json!({"action": "accept"})), Allowed::CaseWorkers, 200),
                 ("GET", format!("/api/v1/cases/{case_id}/events"), None, Allowed::CaseReaders, 200),
-                ("POST", format!("/api/v1/cases/{case_id}/notes"), Some(json!({"body": "note"})), Allowed::CaseWorkers, 201),
+                ("POST", format!("/api/v1/cases/{case_id}/notes"), Some(json!({"body": "note"})), Allowed::Custom(note_writers_on_unreferred_case), 201),
+                ("GET", format!("/api/v1/cases/{referred_id}"), None, Allowed::Custom(referred_readers), 200),
+                ("GET", format!("/api/v1/cases/{referred_id}/events"), None, Allowed::Custom(referred_readers), 200),
+                ("GET", format!("/api/v1/cases/{referred_id}/referrals"), None, Allowed::Custom(referred_readers), 200),
+                ("POST", format!("/api/v1/cases/{referred_id}/notes"), Some(json!({"body": "note"})), Allowed::Custom(note_writers_on_police_case), 201),
+                ("GET", "/api/v1/referrals".into(), None, Allowed::AnySignedIn, 200),
+                ("GET", format!("/api/v1/referrals/{referral_id}"), None, Allowed::Custom(referred_readers), 200),
+                ("POST", format!("/api/v1/referrals/{referral_id}/accept"), Some(json!({})), Allowed::Custom(police_answers), 200),
+                ("POST", format!("/api/v1/referrals/{referral_id}/cancel"), Some(json!({})), Allowed::CaseWorkers, 200),
+                ("POST", format!("/api/v1/cases/{case_id}/referrals"), Some(json!({"office_id": world.judicial["id"], "kind": "duty_lawyer", "request": "r"})), Allowed::CaseWorkers, 201),
+                ("POST", format!("/api/v1/cases/{case_id}/sessions"), Some(json!({"scheduled_at": "2026-12-01T02:00:00Z", "location": "l"})), Allowed::CaseWorkers, 201),
+                ("GET", format!("/api/v1/cases/{case_id}/sessions"), None, Allowed::CaseReaders, 200),
+                ("POST", format!("/api/v1/cases/{case_id}/payments"), Some(json!({"amount_fen": 100, "paid_at": "2026-01-01T00:00:00Z"})), Allowed::CaseWorkers, 409),
+                ("GET", format!("/api/v1/cases/{case_id}/payments"), None, Allowed::CaseReaders, 200),
+                ("GET", "/api/v1/stats".into(), None, Allowed::Custom(statistics_readers), 200),
                 ("GET", format!("/api/v1/cases/{case_id}/parties"), None, Allowed::CaseReaders, 200),
                 ("POST", format!("/api/v1/cases/{case_id}/parties"), Some(json!({"kind": "worker", "name": "李四"})), Allowed::CaseWorkers, 201),
                 ("GET", "/api/v1/offices".into(), None, Allowed::AnySignedIn, 200),

@@ -12,3 +12,4 @@ mod cases_visibility;
 mod cli;
 mod directory;
 mod foundation;
+mod three_offices;

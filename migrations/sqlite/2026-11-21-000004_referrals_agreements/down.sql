@@ -1,0 +1,10 @@
+DROP TABLE payments;
+DROP TABLE agreement_terms;
+DROP TABLE agreements;
+DROP TABLE session_offices;
+DROP TABLE mediation_sessions;
+DROP TABLE referrals;
+DROP INDEX cases_received;
+ALTER TABLE case_events DROP COLUMN restricted_to_office_id;
+ALTER TABLE cases DROP COLUMN concluded_at;
+ALTER TABLE cases DROP COLUMN accepted_at;

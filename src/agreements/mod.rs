@@ -1,0 +1,145 @@
+//! Mediation agreements and payments: the signed terms (amount, payee, due date) and the money
+//! actually paid. `recovered_amount_fen` on the case is always the sum of recorded payments —
+//! never a promised amount. The statutory follow-ups are pure rules in [`follow_ups`].
+
+pub mod follow_ups;
+pub mod handlers;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbConnection;
+use crate::schema::{agreement_terms, agreements, payments};
+
+/// An agreement as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = agreements)]
+pub struct Agreement {
+    pub id: String,
+    pub case_id: String,
+    pub signed_at: NaiveDateTime,
+    pub total_amount_fen: i64,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// A payment term as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = agreement_terms)]
+pub struct Term {
+    pub id: String,
+    pub agreement_id: String,
+    pub position: i32,
+    pub description: String,
+    pub amount_fen: i64,
+    pub payee: String,
+    pub due_date: NaiveDate,
+}
+
+/// A payment as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = payments)]
+pub struct Payment {
+    pub id: String,
+    pub case_id: String,
+    pub amount_fen: i64,
+    pub paid_at: NaiveDateTime,
+    pub note: Option<String>,
+    pub recorded_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// A payment as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentView {
+    pub id: String,
+    pub case_id: String,
+    pub amount_fen: i64,
+    pub paid_at: chrono::DateTime<chrono::Utc>,
+    pub note: Option<String>,
+    pub recorded_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<Payment> for PaymentView {
+    fn from(p: Payment) -> Self {
+        Self {
+            id: p.id,
+            case_id: p.case_id,
+            amount_fen: p.amount_fen,
+            paid_at: p.paid_at.and_utc(),
+            note: p.note,
+            recorded_by: p.recorded_by,
+            created_at: p.created_at.and_utc(),
+        }
+    }
+}
+
+pub fn insert(
+    connection: &mut DbConnection,
+    agreement: &Agreement,
+    terms: &[Term],
+) -> QueryResult<()> {
+    diesel::insert_into(agreements::table)
+        .values(agreement)
+        .execute(connection)?;
+    for term in terms {
+        diesel::insert_into(agreement_terms::table)
+            .values(term)
+            .execute(connection)?;
+    }
+    Ok(())
+}
+
+/// The agreement of a case with its terms in order, if there is one.
+pub fn for_case(
+    connection: &mut DbConnection,
+    case_id: &str,
+) -> QueryResult<Option<(Agreement, Vec<Term>)>> {
+    let Some(agreement) = agreements::table
+        .filter(agreements::case_id.eq(case_id))
+        .select(Agreement::as_select())
+        .first(connection)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let terms = agreement_terms::table
+        .filter(agreement_terms::agreement_id.eq(&agreement.id))
+        .order(agreement_terms::position.asc())
+        .select(Term::as_select())
+        .load(connection)?;
+    Ok(Some((agreement, terms)))
+}
+
+pub fn insert_payment(connection: &mut DbConnection, payment: &Payment) -> QueryResult<usize> {
+    diesel::insert_into(payments::table)
+        .values(payment)
+        .execute(connection)
+}
+
+/// The payments of a case, in the order they were made.
+pub fn payments_for_case(
+    connection: &mut DbConnection,
+    case_id: &str,
+) -> QueryResult<Vec<Payment>> {
+    payments::table
+        .filter(payments::case_id.eq(case_id))
+        .order((payments::paid_at.asc(), payments::id.asc()))
+        .select(Payment::as_select())
+        .load(connection)
+}
+
+/// Sets the case's recovered amount to the sum of its payments, computed by the database.
+pub fn refresh_recovered(connection: &mut DbConnection, case_id: &str) -> QueryResult<usize> {
+    diesel::sql_query(
+        "UPDATE cases SET recovered_amount_fen = \
+         (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM payments WHERE case_id = $1) \
+         WHERE id = $1",
+    )
+    .bind::<Text, _>(case_id)
+    .execute(connection)
+}

@@ -1,0 +1,512 @@
+//! `/api/v1/cases/{id}/referrals` and `/api/v1/referrals`: the union refers, the partner office
+//! answers, and every step lands on the case timeline — visible to the union and that office only.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use super::rules::{self, ReferralAction, ReferralKind, ReferralStatus};
+use super::{Referral, ReferralScope, ReferralView};
+use crate::auth::extract::{Caller, UnionStaff};
+use crate::auth::policy::{self, Action};
+use crate::cases::handlers::find_for;
+use crate::cases::visibility::CaseScope;
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::new_id;
+use crate::domain::validation::{text, Validator};
+use crate::http::error::{ApiError, Problem};
+use crate::http::json::JsonBody;
+use crate::http::pagination::{PageQuery, Paginated};
+use crate::offices::{self, OfficeKind};
+use crate::schema::referrals;
+use crate::startup::AppState;
+use crate::timeline::{self, Actor};
+
+/// `POST /cases/{id}/referrals` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateReferral {
+    /// The receiving office: judicial, hr, police, court or arbitration.
+    pub office_id: String,
+    /// A task that office takes (API.md lists them by office kind).
+    pub kind: ReferralKind,
+    /// What the union asks for, in words.
+    pub request: String,
+    /// Default: now plus the kind's default hours (e.g. `locate_party`: 48).
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// The scope in which `caller` sees referrals.
+pub fn scope_of(connection: &mut DbConnection, caller: &Caller) -> Result<ReferralScope, ApiError> {
+    if policy::is_partner(caller.role) {
+        return Ok(ReferralScope::ToOffice(
+            caller.office_id.clone().unwrap_or_default(),
+        ));
+    }
+    Ok(ReferralScope::OnCases(CaseScope::of(connection, caller)?))
+}
+
+fn views_one(
+    connection: &mut DbConnection,
+    referral: Referral,
+    now: DateTime<Utc>,
+) -> Result<ReferralView, ApiError> {
+    Ok(super::views(connection, vec![referral], now)?.remove(0))
+}
+
+/// Refers a case to a partner office.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", tag = "referrals", request_body = CreateReferral,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Referred", body = ReferralView),
+        (status = 404, description = "No such case, or not visible to you", body = Problem),
+        (status = 409, description = "The case is closed", body = Problem),
+        (status = 422, description = "Invalid fields (e.g. a task the office does not take)", body = Problem),
+    ))]
+pub async fn create_referral(
+    state: web::Data<AppState>,
+    UnionStaff(caller): UnionStaff,
+    case_id: web::Path<String>,
+    body: JsonBody<CreateReferral>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    let request = text(&input.request, 5000).map_err(|m| ApiError::invalid("request", m))?;
+    let now = state.clock.now();
+    if input.due_at.is_some_and(|due| due <= now) {
+        return Err(ApiError::invalid("due_at", "must be in the future"));
+    }
+    let default_hours = state
+        .config
+        .referral_due_hours
+        .get(input.kind.as_str())
+        .copied()
+        .unwrap_or(input.kind.default_due_hours());
+    let due_at = input
+        .due_at
+        .unwrap_or(now + chrono::Duration::hours(default_hours));
+    let view = state
+        .db
+        .run(move |connection| {
+            let referral = write_transaction(connection, |connection| {
+                let case = find_for(connection, &caller, &case_id)?;
+                if case.status().is_terminal() {
+                    return Err(ApiError::Conflict { code: "case_closed", detail: format!("the case is {}", case.status) });
+                }
+                let office = offices::find(connection, &input.office_id)
+                    .map_err(|_| ApiError::invalid("office_id", "no office has this id"))?;
+                let office_kind = office.kind();
+                let mut v = Validator::new();
+                if office_kind == OfficeKind::Union {
+                    v.add("office_id", "cases are referred to judicial, hr, police, court or arbitration offices");
+                } else if input.kind.office_kind() != office_kind {
+                    v.add("kind", format!("a {office_kind} office takes: {}", rules::kinds_for(office_kind).join(", ")));
+                }
+                v.finish()?;
+                let referral = Referral {
+                    id: new_id(),
+                    case_id: case.id.clone(),
+                    office_id: office.id.clone(),
+                    kind: input.kind.as_str().to_owned(),
+                    request: request.clone(),
+                    status: ReferralStatus::Pending.as_str().to_owned(),
+                    due_at: due_at.naive_utc(),
+                    created_by: caller.actor_id().to_owned(),
+                    accepted_at: None,
+                    declined_at: None,
+                    decline_reason: None,
+                    completed_at: None,
+                    outcome: None,
+                    result: None,
+                    cancelled_at: None,
+                    cancel_reason: None,
+                    created_at: now.naive_utc(),
+                    updated_at: now.naive_utc(),
+                    version: 1,
+                };
+                super::insert(connection, &referral)?;
+                let data = json!({"referral_id": referral.id, "office_id": office.id, "office_name": office.name,
+                                  "kind": referral.kind, "request": request, "due_at": due_at});
+                timeline::append_restricted(connection, &case.id, &Actor::from(&caller), "referral_created", data,
+                    now.naive_utc(), Some(&office.id))?;
+                Ok(referral)
+            })?;
+            views_one(connection, referral, now)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("location", format!("/api/v1/referrals/{}", view.id)))
+        .json(view))
+}
+
+/// The referrals of a case: all of them for union staff, only their own office's for partners.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/referrals", tag = "referrals", security(("bearer" = [])),
+    responses((status = 200, description = "The case's referrals, oldest first", body = [ReferralView]),
+              (status = 404, description = "No such case, or not visible to you", body = Problem)))]
+pub async fn list_case_referrals(
+    state: web::Data<AppState>,
+    caller: Caller,
+    case_id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
+    let list = state
+        .db
+        .run(move |connection| {
+            let case = find_for(connection, &caller, &case_id)?;
+            let only = policy::is_partner(caller.role)
+                .then(|| caller.office_id.clone().unwrap_or_default());
+            let rows = super::for_case(connection, &case.id, only.as_deref())?;
+            Ok(super::views(connection, rows, now)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Filters of `GET /referrals`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReferralQuery {
+    pub status: Option<ReferralStatus>,
+    /// `true`: past due and still pending or accepted.
+    pub overdue: Option<bool>,
+}
+
+/// The inbox: referrals to the caller's office (partner staff and machine clients), or on the
+/// cases of the caller's scope (union staff). Newest first.
+#[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", params(PageQuery, ReferralQuery), security(("bearer" = [])),
+    responses((status = 200, description = "A page of referrals", body = Paginated<ReferralView>)))]
+pub async fn list_referrals(
+    state: web::Data<AppState>,
+    caller: Caller,
+    page: web::Query<PageQuery>,
+    query: web::Query<ReferralQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = page.parse()?;
+    let (status, overdue) = (query.status, query.overdue);
+    let now = state.clock.now();
+    let list = state
+        .db
+        .run(move |connection| {
+            let scope = scope_of(connection, &caller)?;
+            let found = super::list(connection, &scope, status, overdue, &page, now)?;
+            Ok(Paginated {
+                next_cursor: found.next_cursor,
+                items: super::views(connection, found.items, now)?,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// One referral.
+#[utoipa::path(get, path = "/api/v1/referrals/{id}", tag = "referrals", security(("bearer" = [])),
+    responses((status = 200, description = "The referral", body = ReferralView),
+              (status = 404, description = "No such referral, or not visible to you", body = Problem)))]
+pub async fn get_referral(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
+    let view = state
+        .db
+        .run(move |connection| {
+            let scope = scope_of(connection, &caller)?;
+            let referral = super::find_visible(connection, &scope, &id)?;
+            views_one(connection, referral, now)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// `POST /referrals/{id}/decline` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineReferral {
+    pub reason: String,
+}
+
+/// `POST /referrals/{id}/complete` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteReferral {
+    /// A code valid for the receiving office's kind (e.g. police `party_located`), or `other`.
+    pub outcome: String,
+    /// What was done, in words.
+    pub result: String,
+}
+
+/// `POST /referrals/{id}/cancel` body (optional).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelReferral {
+    pub reason: Option<String>,
+}
+
+/// What an answer carries besides its action.
+#[derive(Debug, Clone, Default)]
+struct Answer {
+    reason: Option<String>,
+    outcome: Option<String>,
+    result: Option<String>,
+}
+
+/// Loads a referral `caller` may act on with `action`: the receiving office answers its own
+/// referrals (union staff record answers for court and arbitration, which do not use the
+/// system); union staff cancel. Anything else is invisible (404) or forbidden (403).
+fn load_for_action(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    action: ReferralAction,
+) -> Result<(Referral, OfficeKind), ApiError> {
+    let scope = scope_of(connection, caller)?;
+    if !policy::is_partner(caller.role) && !policy::allows(caller.role, Action::WorkCases) {
+        return Err(ApiError::Forbidden(format!(
+            "the {} role may not act on referrals",
+            caller.role
+        )));
+    }
+    let referral = super::find_visible(connection, &scope, id)?;
+    let office_kind = offices::find(connection, &referral.office_id)?.kind();
+    let union_may_answer = policy::partner_role_for(office_kind).is_none();
+    let allowed = match (action, policy::is_partner(caller.role)) {
+        (ReferralAction::Cancel, partner) => !partner,
+        (_, true) => true,
+        (_, false) => union_may_answer,
+    };
+    if !allowed {
+        return Err(ApiError::Forbidden(match action {
+            ReferralAction::Cancel => "only union staff may cancel a referral".into(),
+            _ => "only the receiving office answers this referral".into(),
+        }));
+    }
+    Ok((referral, office_kind))
+}
+
+async fn act(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: String,
+    action: ReferralAction,
+    answer: Answer,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
+    let view = state
+        .db
+        .run(move |connection| {
+            let referral = write_transaction(connection, |connection| {
+                let (current, office_kind) = load_for_action(connection, &caller, &id, action)?;
+                if let Some(outcome) = &answer.outcome {
+                    let allowed = rules::outcomes_for(office_kind);
+                    if !allowed.contains(&outcome.as_str()) {
+                        return Err(ApiError::invalid(
+                            "outcome",
+                            format!(
+                                "a {office_kind} office answers with: {}",
+                                allowed.join(", ")
+                            ),
+                        ));
+                    }
+                }
+                apply(
+                    connection,
+                    &current,
+                    action,
+                    &answer,
+                    &Actor::from(&caller),
+                    now.naive_utc(),
+                )
+            })?;
+            views_one(connection, referral, now)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Moves a referral along its lifecycle and records it on the case timeline (restricted to the
+/// union and the receiving office), or refuses with 409 and changes nothing.
+fn apply(
+    connection: &mut DbConnection,
+    current: &Referral,
+    action: ReferralAction,
+    answer: &Answer,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> Result<Referral, ApiError> {
+    let from = current.status();
+    let to = rules::next_status(from, action).ok_or_else(|| ApiError::Conflict {
+        code: "invalid_transition",
+        detail: format!("a {from} referral cannot be given the action {action}"),
+    })?;
+    let at = Some(now);
+    let updated = diesel::update(
+        referrals::table
+            .find(&current.id)
+            .filter(referrals::version.eq(current.version)),
+    )
+    .set((
+        referrals::status.eq(to.as_str()),
+        referrals::accepted_at.eq(if to == ReferralStatus::Accepted {
+            at
+        } else {
+            current.accepted_at
+        }),
+        referrals::declined_at.eq(if to == ReferralStatus::Declined {
+            at
+        } else {
+            None
+        }),
+        referrals::decline_reason.eq(if to == ReferralStatus::Declined {
+            answer.reason.clone()
+        } else {
+            None
+        }),
+        referrals::completed_at.eq(if to == ReferralStatus::Completed {
+            at
+        } else {
+            None
+        }),
+        referrals::outcome.eq(answer.outcome.clone()),
+        referrals::result.eq(answer.result.clone()),
+        referrals::cancelled_at.eq(if to == ReferralStatus::Cancelled {
+            at
+        } else {
+            None
+        }),
+        referrals::cancel_reason.eq(if to == ReferralStatus::Cancelled {
+            answer.reason.clone()
+        } else {
+            None
+        }),
+        referrals::updated_at.eq(now),
+        referrals::version.eq(current.version + 1),
+    ))
+    .execute(connection)?;
+    if updated == 0 {
+        return Err(ApiError::PreconditionFailed(
+            "the referral changed meanwhile; read it again".into(),
+        ));
+    }
+    let kind = format!("referral_{to}");
+    let data = json!({"referral_id": current.id, "office_id": current.office_id, "kind": current.kind,
+                      "from": from, "to": to, "reason": answer.reason, "outcome": answer.outcome, "result": answer.result});
+    timeline::append_restricted(
+        connection,
+        &current.case_id,
+        actor,
+        &kind,
+        data,
+        now,
+        Some(&current.office_id),
+    )?;
+    Ok(super::reload(connection, &current.id)?)
+}
+
+/// The receiving office takes the task on.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/accept", tag = "referrals", security(("bearer" = [])),
+    responses((status = 200, description = "Accepted", body = ReferralView),
+              (status = 404, description = "Not a referral to your office", body = Problem),
+              (status = 409, description = "Not pending", body = Problem)))]
+pub async fn accept_referral(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    act(
+        state,
+        caller,
+        id.into_inner(),
+        ReferralAction::Accept,
+        Answer::default(),
+    )
+    .await
+}
+
+/// The receiving office declines, saying why.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/decline", tag = "referrals", request_body = DeclineReferral,
+    security(("bearer" = [])),
+    responses((status = 200, description = "Declined", body = ReferralView),
+              (status = 409, description = "Already answered or cancelled", body = Problem),
+              (status = 422, description = "No reason", body = Problem)))]
+pub async fn decline_referral(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: JsonBody<DeclineReferral>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = text(&body.reason, 2000).map_err(|m| ApiError::invalid("reason", m))?;
+    act(
+        state,
+        caller,
+        id.into_inner(),
+        ReferralAction::Decline,
+        Answer {
+            reason: Some(reason),
+            ..Answer::default()
+        },
+    )
+    .await
+}
+
+/// The receiving office reports what it did: an outcome code and a free text.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/complete", tag = "referrals", request_body = CompleteReferral,
+    security(("bearer" = [])),
+    responses((status = 200, description = "Completed", body = ReferralView),
+              (status = 409, description = "Already answered or cancelled", body = Problem),
+              (status = 422, description = "An outcome the office cannot give", body = Problem)))]
+pub async fn complete_referral(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    body: JsonBody<CompleteReferral>,
+) -> Result<HttpResponse, ApiError> {
+    let mut v = Validator::new();
+    let outcome = v.check("outcome", text(&body.outcome, 100));
+    let result = v.check("result", text(&body.result, 5000));
+    let (outcome, result) = v.finish_with(|| Some((outcome?, result?)))?;
+    let answer = Answer {
+        outcome: Some(outcome),
+        result: Some(result),
+        reason: None,
+    };
+    act(
+        state,
+        caller,
+        id.into_inner(),
+        ReferralAction::Complete,
+        answer,
+    )
+    .await
+}
+
+/// Union staff withdraw a referral that is no longer needed.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/cancel", tag = "referrals", request_body = CancelReferral,
+    security(("bearer" = [])),
+    responses((status = 200, description = "Cancelled", body = ReferralView),
+              (status = 403, description = "Not union staff", body = Problem),
+              (status = 409, description = "Already answered or cancelled", body = Problem)))]
+pub async fn cancel_referral(
+    state: web::Data<AppState>,
+    UnionStaff(caller): UnionStaff,
+    id: web::Path<String>,
+    body: Option<JsonBody<CancelReferral>>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = body
+        .and_then(|b| b.into_inner().reason)
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    act(
+        state,
+        caller,
+        id.into_inner(),
+        ReferralAction::Cancel,
+        Answer {
+            reason,
+            ..Answer::default()
+        },
+    )
+    .await
+}

@@ -1,0 +1,262 @@
+//! Referrals: the union asks a partner office — judicial office, HR & social-security office,
+//! police station, court, arbitration — to do one task on a case, by a due time. The model and
+//! its queries live here; the rules in [`rules`]; handlers in [`handlers`].
+
+pub mod handlers;
+pub mod rules;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use self::rules::{is_open, ReferralKind, ReferralStatus};
+use crate::cases::visibility::CaseScope;
+use crate::cases::CaseOffice;
+use crate::db::{DbConnection, MultiBackend};
+use crate::http::pagination::{PageRequest, Paginated};
+use crate::offices::OfficeKind;
+use crate::schema::{cases, offices, referrals};
+use diesel::dsl::sql;
+use diesel::sql_types::Bool;
+
+/// A referral as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = referrals)]
+pub struct Referral {
+    pub id: String,
+    pub case_id: String,
+    pub office_id: String,
+    pub kind: String,
+    pub request: String,
+    pub status: String,
+    pub due_at: NaiveDateTime,
+    pub created_by: String,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub declined_at: Option<NaiveDateTime>,
+    pub decline_reason: Option<String>,
+    pub completed_at: Option<NaiveDateTime>,
+    pub outcome: Option<String>,
+    pub result: Option<String>,
+    pub cancelled_at: Option<NaiveDateTime>,
+    pub cancel_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+impl Referral {
+    pub fn status(&self) -> ReferralStatus {
+        ReferralStatus::parse(&self.status).unwrap_or(ReferralStatus::Pending)
+    }
+
+    /// Past its due time and still waiting on the receiving office.
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        is_open(self.status()) && self.due_at <= now.naive_utc()
+    }
+}
+
+/// A referral as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReferralView {
+    pub id: String,
+    pub case_id: String,
+    pub case_number: String,
+    /// The receiving office.
+    pub office: CaseOffice,
+    pub kind: ReferralKind,
+    pub request: String,
+    pub status: ReferralStatus,
+    pub due_at: DateTime<Utc>,
+    /// Past `due_at` and still pending or accepted.
+    pub overdue: bool,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub declined_at: Option<DateTime<Utc>>,
+    pub decline_reason: Option<String>,
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The structured answer, e.g. `party_located`.
+    pub outcome: Option<String>,
+    /// The free-text answer.
+    pub result: Option<String>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancel_reason: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// Views for `rows`, with their case numbers and offices loaded in two queries in all.
+pub fn views(
+    connection: &mut DbConnection,
+    rows: Vec<Referral>,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<ReferralView>> {
+    let case_ids: Vec<&str> = rows.iter().map(|r| r.case_id.as_str()).collect();
+    let numbers: HashMap<String, String> = cases::table
+        .filter(cases::id.eq_any(case_ids))
+        .select((cases::id, cases::case_number))
+        .load::<(String, String)>(connection)?
+        .into_iter()
+        .collect();
+    let office_ids: Vec<&str> = rows.iter().map(|r| r.office_id.as_str()).collect();
+    let offices: HashMap<String, CaseOffice> = offices::table
+        .filter(offices::id.eq_any(office_ids))
+        .select((offices::id, offices::name, offices::kind))
+        .load::<(String, String, String)>(connection)?
+        .into_iter()
+        .map(|(id, name, kind)| {
+            let kind = OfficeKind::parse(&kind).unwrap_or(OfficeKind::Union);
+            (id.clone(), CaseOffice { id, name, kind })
+        })
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let utc = |t: Option<NaiveDateTime>| t.map(|t| t.and_utc());
+            ReferralView {
+                overdue: r.is_overdue(now),
+                status: r.status(),
+                kind: ReferralKind::parse(&r.kind).unwrap_or(ReferralKind::LegalConsultation),
+                case_number: numbers.get(&r.case_id).cloned().unwrap_or_default(),
+                office: offices.get(&r.office_id).cloned().unwrap_or(CaseOffice {
+                    id: r.office_id.clone(),
+                    name: String::new(),
+                    kind: OfficeKind::Union,
+                }),
+                id: r.id,
+                case_id: r.case_id,
+                request: r.request,
+                due_at: r.due_at.and_utc(),
+                created_by: r.created_by,
+                created_at: r.created_at.and_utc(),
+                accepted_at: utc(r.accepted_at),
+                declined_at: utc(r.declined_at),
+                decline_reason: r.decline_reason,
+                completed_at: utc(r.completed_at),
+                outcome: r.outcome,
+                result: r.result,
+                cancelled_at: utc(r.cancelled_at),
+                cancel_reason: r.cancel_reason,
+                updated_at: r.updated_at.and_utc(),
+                version: r.version,
+            }
+        })
+        .collect())
+}
+
+pub fn insert(connection: &mut DbConnection, referral: &Referral) -> QueryResult<usize> {
+    diesel::insert_into(referrals::table)
+        .values(referral)
+        .execute(connection)
+}
+
+pub fn reload(connection: &mut DbConnection, id: &str) -> QueryResult<Referral> {
+    referrals::table
+        .find(id)
+        .select(Referral::as_select())
+        .first(connection)
+}
+
+/// Which referrals a caller may see: those to their own office (partner staff), or those on
+/// the cases of their scope (union staff).
+#[derive(Debug, Clone)]
+pub enum ReferralScope {
+    ToOffice(String),
+    OnCases(CaseScope),
+}
+
+impl ReferralScope {
+    /// The SQL filter of this scope over `referrals`.
+    pub fn filter(
+        &self,
+    ) -> Box<dyn BoxableExpression<referrals::table, MultiBackend, SqlType = Bool>> {
+        match self {
+            Self::ToOffice(office) | Self::OnCases(CaseScope::ReferredTo(office)) => {
+                Box::new(referrals::office_id.eq(office.clone()))
+            }
+            Self::OnCases(CaseScope::Offices(ids)) => Box::new(
+                referrals::case_id.eq_any(
+                    cases::table
+                        .filter(cases::office_id.eq_any(ids.clone()))
+                        .select(cases::id),
+                ),
+            ),
+            Self::OnCases(CaseScope::Nothing) => Box::new(sql::<Bool>("1 = 0")),
+        }
+    }
+}
+
+/// A referral visible in `scope`, or `NotFound`.
+pub fn find_visible(
+    connection: &mut DbConnection,
+    scope: &ReferralScope,
+    id: &str,
+) -> QueryResult<Referral> {
+    referrals::table
+        .filter(referrals::id.eq(id))
+        .filter(scope.filter())
+        .select(Referral::as_select())
+        .first(connection)
+}
+
+/// The referrals of one case, oldest first; only those to `office` when given.
+pub fn for_case(
+    connection: &mut DbConnection,
+    case_id: &str,
+    office: Option<&str>,
+) -> QueryResult<Vec<Referral>> {
+    let mut query = referrals::table
+        .filter(referrals::case_id.eq(case_id))
+        .into_boxed();
+    if let Some(office) = office {
+        query = query.filter(referrals::office_id.eq(office.to_owned()));
+    }
+    query
+        .order((referrals::created_at.asc(), referrals::id.asc()))
+        .select(Referral::as_select())
+        .load(connection)
+}
+
+/// A page of the referrals in `scope`, newest first, by status and overdue.
+pub fn list(
+    connection: &mut DbConnection,
+    scope: &ReferralScope,
+    status: Option<ReferralStatus>,
+    overdue: Option<bool>,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> QueryResult<Paginated<Referral>> {
+    let mut query = referrals::table
+        .filter(scope.filter())
+        .select(Referral::as_select())
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(referrals::status.eq(status.as_str()));
+    }
+    let open = [
+        ReferralStatus::Pending.as_str(),
+        ReferralStatus::Accepted.as_str(),
+    ];
+    match overdue {
+        Some(true) => {
+            query = query
+                .filter(referrals::status.eq_any(open))
+                .filter(referrals::due_at.le(now.naive_utc()))
+        }
+        Some(false) => {
+            query = query.filter(
+                referrals::status
+                    .ne_all(open)
+                    .or(referrals::due_at.gt(now.naive_utc())),
+            )
+        }
+        None => {}
+    }
+    let rows = crate::keyset_page!(query, referrals, page).load(connection)?;
+    Ok(Paginated::from_rows(rows, page, |r| {
+        (r.created_at, r.id.as_str())
+    }))
+}
