@@ -51,7 +51,8 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Load a demo data set (offices of the Heshan story, one user per role) and print the
+    /// Load a demo data set (the offices of the Heshan story, one user per role and six cases
+    /// in different states) and print the
     /// demo users' passwords.
     Demo,
 }

@@ -34,40 +34,39 @@ pub async fn add_party(
     let party = v.finish_with(|| party)?;
     let now = state.clock.now().naive_utc();
     let protector = state.personal_data.clone();
-    let stored =
-        state
-            .db
-            .run(move |connection| {
-                write_transaction(connection, |connection| {
-                    let case = find_for(connection, &caller, &id)?;
-                    let row = party.protect(&protector, &case.id, now);
-                    super::insert(connection, &row)?;
-                    if case.status().is_terminal() {
-                        return Err(ApiError::Conflict {
-                            code: "case_closed",
-                            detail: format!("the case is {}", case.status),
-                        });
-                    }
-                    // Appended in SQL, so two parties added at once both stay searchable.
-                    diesel::update(cases::table.find(&case.id))
+    let stored = state
+        .db
+        .run(move |connection| {
+            write_transaction(connection, |connection| {
+                let case = find_for(connection, &caller, &id)?;
+                let row = party.protect(&protector, &case.id, now);
+                super::insert(connection, &row)?;
+                if case.status().is_terminal() {
+                    return Err(ApiError::Conflict {
+                        code: "case_closed",
+                        detail: format!("the case is {}", case.status),
+                    });
+                }
+                // Appended in SQL, so two parties added at once both stay searchable.
+                diesel::update(cases::table.find(&case.id))
                         .set(cases::search_text.eq(
                             cases::search_text.concat(format!("\n{}", row.name.to_lowercase())),
                         ))
                         .execute(connection)?;
-                    let data = json!({"party_id": row.id, "kind": row.kind, "name": row.name,
+                let data = json!({"party_id": row.id, "kind": row.kind, "name": row.name,
                                   "id_number": row.id_number_masked, "phone": row.phone_masked});
-                    timeline::append(
-                        connection,
-                        &case.id,
-                        &Actor::from(&caller),
-                        "party_added",
-                        data,
-                        now,
-                    )?;
-                    Ok::<_, ApiError>(row)
-                })
+                timeline::append(
+                    connection,
+                    &case.id,
+                    &Actor::from(&caller),
+                    "party_added",
+                    data,
+                    now,
+                )?;
+                Ok::<_, ApiError>(row)
             })
-            .await?;
+        })
+        .await?;
     Ok(HttpResponse::Created().json(PartyView::from(stored)))
 }
 
