@@ -113,6 +113,26 @@ pub struct Config {
     pub bootstrap_admin: Option<(String, String)>,
     /// Default hours to answer a referral, per referral kind, overriding the built-in ones.
     pub referral_due_hours: BTreeMap<String, i64>,
+    pub mail: MailSettings,
+}
+
+/// Where mail goes and how the outbox retries.
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    pub transport: crate::notify::mailer::MailTransport,
+    /// The sender, e.g. `工会调解 <mediation@union.example>`.
+    pub from: String,
+    /// Attempts before a row is marked dead.
+    pub max_attempts: i32,
+    /// First retry delay; doubled each attempt up to `backoff_cap`.
+    pub backoff: Duration,
+    pub backoff_cap: Duration,
+    /// How often the worker looks for due rows.
+    pub poll_interval: Duration,
+    /// Whether this process sends mail (several servers may share one database).
+    pub worker_enabled: bool,
+    /// How often reminders are looked for.
+    pub reminder_interval: Duration,
 }
 
 /// Token lifetimes and sign-in throttling.
@@ -158,6 +178,15 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "MEDIATION_ADMIN_EMAIL",
     "MEDIATION_ADMIN_PASSWORD",
     "MEDIATION_REFERRAL_DUE_HOURS",
+    "MEDIATION_SMTP_URL",
+    "MEDIATION_MAIL_DIR",
+    "MEDIATION_MAIL_FROM",
+    "MEDIATION_OUTBOX_MAX_ATTEMPTS",
+    "MEDIATION_OUTBOX_BACKOFF_SECONDS",
+    "MEDIATION_OUTBOX_BACKOFF_CAP_SECONDS",
+    "MEDIATION_OUTBOX_POLL_MS",
+    "MEDIATION_OUTBOX_WORKER",
+    "MEDIATION_REMINDER_INTERVAL_SECONDS",
 ];
 
 /// The embedded default: a SQLite file in the working directory.
@@ -286,6 +315,60 @@ impl Config {
         };
         let referral_due_hours = parse_due_hours(get("MEDIATION_REFERRAL_DUE_HOURS").unwrap_or(""))
             .map_err(|m| config_error("MEDIATION_REFERRAL_DUE_HOURS", m))?;
+        let transport = match (get("MEDIATION_SMTP_URL"), get("MEDIATION_MAIL_DIR")) {
+            (Some(url), _) => crate::notify::mailer::MailTransport::Smtp(
+                crate::notify::mailer::parse_smtp_url(url)
+                    .map_err(|m| config_error("MEDIATION_SMTP_URL", m))?,
+            ),
+            (None, dir) => {
+                crate::notify::mailer::MailTransport::Files(dir.unwrap_or("mail").to_owned())
+            }
+        };
+        let from = get("MEDIATION_MAIL_FROM")
+            .unwrap_or("mediation-tracker <noreply@localhost>")
+            .to_owned();
+        from.parse::<lettre::message::Mailbox>()
+            .map_err(|e| config_error("MEDIATION_MAIL_FROM", format!("not a mailbox: {e}")))?;
+        let worker_enabled = match get("MEDIATION_OUTBOX_WORKER").unwrap_or("on") {
+            "on" | "true" | "1" => true,
+            "off" | "false" | "0" => false,
+            other => {
+                return Err(config_error(
+                    "MEDIATION_OUTBOX_WORKER",
+                    format!("`{other}` is not on or off"),
+                ))
+            }
+        };
+        let mail = MailSettings {
+            transport,
+            from,
+            max_attempts: parse_number(&vars, "MEDIATION_OUTBOX_MAX_ATTEMPTS", 8, 1..=100)?,
+            backoff: Duration::from_secs(parse_number(
+                &vars,
+                "MEDIATION_OUTBOX_BACKOFF_SECONDS",
+                30,
+                1..=3600,
+            )?),
+            backoff_cap: Duration::from_secs(parse_number(
+                &vars,
+                "MEDIATION_OUTBOX_BACKOFF_CAP_SECONDS",
+                3600,
+                1..=86_400,
+            )?),
+            poll_interval: Duration::from_millis(parse_number(
+                &vars,
+                "MEDIATION_OUTBOX_POLL_MS",
+                1000,
+                10..=60_000,
+            )?),
+            worker_enabled,
+            reminder_interval: Duration::from_secs(parse_number(
+                &vars,
+                "MEDIATION_REMINDER_INTERVAL_SECONDS",
+                300,
+                1..=86_400,
+            )?),
+        };
         Ok(Self {
             database_url,
             bind,
@@ -299,6 +382,7 @@ impl Config {
             auth,
             bootstrap_admin,
             referral_due_hours,
+            mail,
         })
     }
 
@@ -309,6 +393,7 @@ impl Config {
         config.bind = "127.0.0.1:0".into();
         config.workers = 1;
         config.db_pool_size = 4;
+        config.mail.transport = crate::notify::mailer::MailTransport::Memory;
         config
     }
 }
@@ -449,6 +534,9 @@ mod tests {
             ("DATABASE_URL", "mysql://x/y"),
             ("MEDIATION_REFERRAL_DUE_HOURS", "teleport=3"),
             ("MEDIATION_REFERRAL_DUE_HOURS", "locate_party=0"),
+            ("MEDIATION_SMTP_URL", "http://mail"),
+            ("MEDIATION_MAIL_FROM", "not a mailbox"),
+            ("MEDIATION_OUTBOX_WORKER", "sometimes"),
         ] {
             let error = Config::from_vars(vars(&[(name, value)])).unwrap_err();
             assert_eq!(error.variable, name, "{value} should be refused");

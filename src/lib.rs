@@ -14,6 +14,7 @@ pub mod demo;
 pub mod domain;
 pub mod health;
 pub mod http;
+pub mod notify;
 pub mod offices;
 pub mod openapi;
 pub mod parties;

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use crate::http::error::ApiError;
 use crate::http::metrics;
 use crate::{
-    agreements, auth, cases, health, offices, openapi, parties, referrals, sessions, stats,
+    agreements, auth, cases, health, notify, offices, openapi, parties, referrals, sessions, stats,
     timeline, users,
 };
 
@@ -87,6 +87,11 @@ pub fn configure(config: &mut web::ServiceConfig) {
                         .get(agreements::handlers::list_payments),
                 )
                 .service(web::resource("/stats").get(stats::handlers::get_stats))
+                .service(web::resource("/notifications").get(notify::handlers::list_notifications))
+                .service(
+                    web::resource("/notifications/{id}/retry")
+                        .post(notify::handlers::retry_notification),
+                )
                 .service(web::resource("/referrals").get(referrals::handlers::list_referrals))
                 .service(web::resource("/referrals/{id}").get(referrals::handlers::get_referral))
                 .service(

@@ -240,6 +240,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        template -> Text,
+        recipients -> Text,
+        subject -> Text,
+        body -> Text,
+        case_id -> Nullable<Text>,
+        dedup_key -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> offices (office_id));
 diesel::joinable!(office_clients -> offices (office_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -275,4 +294,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     agreements,
     agreement_terms,
     payments,
+    outbox,
 );

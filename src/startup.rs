@@ -16,6 +16,7 @@ use crate::http::error::ApiError;
 use crate::http::json::BodyLimit;
 use crate::http::metrics::Metrics;
 use crate::http::middleware::observe_request;
+use crate::notify::{self, mailer::Mailer};
 use crate::{auth, routes, secrets};
 
 /// Everything a handler may need, shared by all workers.
@@ -29,6 +30,8 @@ pub struct AppState {
     pub tokens: TokenSigner,
     /// Encrypts, decrypts and search-hashes ID and phone numbers.
     pub personal_data: PersonalData,
+    /// Sends the outbox's mail (SMTP, files or memory, by configuration).
+    pub mailer: Mailer,
 }
 
 /// A built, bound, not-yet-running server. Tests read [`Application::port`] to reach it.
@@ -61,7 +64,12 @@ impl Application {
             jwt_secret,
             tokens,
             personal_data,
+            mailer: Mailer::new(&config.mail.transport)?,
         });
+        if config.mail.worker_enabled {
+            actix_web::rt::spawn(notify::worker::run(state.clone(), state.mailer.clone()));
+            actix_web::rt::spawn(notify::reminders::run(state.clone()));
+        }
         let metrics = web::Data::new(Metrics::new());
         let body_limit = web::Data::new(BodyLimit::new(config.body_limit_bytes));
 

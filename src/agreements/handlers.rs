@@ -325,7 +325,7 @@ pub async fn record_payment(
                     created_at: now.naive_utc(),
                 };
                 super::insert_payment(connection, &payment)?;
-                super::refresh_recovered(connection, &case.id)?;
+                super::refresh_recovered(connection, &case.id, now.naive_utc())?;
                 let recovered = crate::cases::reload(connection, &case.id)?.recovered_amount_fen;
                 let data = json!({"payment_id": payment.id, "amount_fen": amount_fen, "paid_at": input.paid_at,
                                   "note": note, "recovered_amount_fen": recovered});

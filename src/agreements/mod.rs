@@ -133,13 +133,19 @@ pub fn payments_for_case(
         .load(connection)
 }
 
-/// Sets the case's recovered amount to the sum of its payments, computed by the database.
-pub fn refresh_recovered(connection: &mut DbConnection, case_id: &str) -> QueryResult<usize> {
+/// Sets the case's recovered amount to the sum of its payments, computed by the database, and
+/// makes it a new version of the case (its ETag changes with its content).
+pub fn refresh_recovered(
+    connection: &mut DbConnection,
+    case_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::sql_query(
         "UPDATE cases SET recovered_amount_fen = \
-         (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM payments WHERE case_id = $1) \
-         WHERE id = $1",
+         (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) FROM payments WHERE case_id = $1), \
+         version = version + 1, updated_at = $2 WHERE id = $1",
     )
     .bind::<Text, _>(case_id)
+    .bind::<diesel::sql_types::Timestamp, _>(now)
     .execute(connection)
 }

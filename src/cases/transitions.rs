@@ -10,7 +10,8 @@ use super::Case;
 use crate::db::DbConnection;
 use crate::domain::validation::{text, Validator};
 use crate::http::error::ApiError;
-use crate::schema::cases;
+use crate::referrals::rules::ReferralStatus;
+use crate::schema::{cases, referrals};
 use crate::timeline::{self, Actor};
 
 /// A transition request whose reason and destination fit its action.
@@ -121,7 +122,44 @@ pub fn apply(
         "reason": transition.reason, "destination": destination,
     });
     timeline::append(connection, &current.id, actor, "transition", data, now)?;
+    if to.is_terminal() {
+        close_open_referrals(connection, &current.id, to, actor, now)?;
+    }
     Ok(super::reload(connection, &current.id)?)
+}
+
+/// A case that ends takes its unanswered referrals with it: they are cancelled (so they are
+/// not left overdue in partner inboxes and the figures), and the timeline says how many.
+fn close_open_referrals(
+    connection: &mut DbConnection,
+    case_id: &str,
+    to: CaseStatus,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let open = [
+        ReferralStatus::Pending.as_str(),
+        ReferralStatus::Accepted.as_str(),
+    ];
+    let reason = format!("the case was {to}");
+    let closed = diesel::update(
+        referrals::table
+            .filter(referrals::case_id.eq(case_id))
+            .filter(referrals::status.eq_any(open)),
+    )
+    .set((
+        referrals::status.eq(ReferralStatus::Cancelled.as_str()),
+        referrals::cancelled_at.eq(Some(now)),
+        referrals::cancel_reason.eq(Some(reason.clone())),
+        referrals::updated_at.eq(now),
+        referrals::version.eq(referrals::version + 1),
+    ))
+    .execute(connection)?;
+    if closed > 0 {
+        let data = json!({"cancelled_referrals": closed, "reason": reason});
+        timeline::append(connection, case_id, actor, "referrals_closed", data, now)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -131,6 +131,7 @@ pub async fn create_referral(
                                   "kind": referral.kind, "request": request, "due_at": due_at});
                 timeline::append_restricted(connection, &case.id, &Actor::from(&caller), "referral_created", data,
                     now.naive_utc(), Some(&office.id))?;
+                crate::notify::messages::referral_created(connection, &referral, &case, now.naive_utc())?;
                 Ok(referral)
             })?;
             views_one(connection, referral, now)
@@ -402,6 +403,8 @@ fn apply(
         now,
         Some(&current.office_id),
     )?;
+    let updated = super::reload(connection, &current.id)?;
+    crate::notify::messages::referral_answered(connection, &updated, now)?;
     Ok(super::reload(connection, &current.id)?)
 }
 

@@ -118,6 +118,14 @@ pub async fn create_session(
                     data,
                     now.naive_utc(),
                 )?;
+                crate::notify::messages::session_scheduled(
+                    connection,
+                    &case,
+                    &office_ids,
+                    session.scheduled_at,
+                    &session.location,
+                    now.naive_utc(),
+                )?;
                 Ok(session)
             })?;
             one(connection, session)

@@ -87,6 +87,9 @@ pub fn set_offices(
     session_id: &str,
     office_ids: &[String],
 ) -> QueryResult<()> {
+    let mut office_ids = office_ids.to_vec();
+    office_ids.sort();
+    office_ids.dedup();
     diesel::delete(session_offices::table.filter(session_offices::session_id.eq(session_id)))
         .execute(connection)?;
     for office_id in office_ids {

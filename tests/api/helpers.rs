@@ -86,6 +86,8 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     let mut config = Config::for_database(database_url.clone());
     config.jwt_secret = Some("test-secret-test-secret-test-secret-0123".into());
     config.bootstrap_admin = Some((ADMIN_EMAIL.into(), ADMIN_PASSWORD.into()));
+    // Mail stays in memory unless a test points it at an SMTP server.
+    config.mail.transport = mediation_tracker::notify::mailer::MailTransport::Memory;
     adjust(&mut config);
     if std::env::var("TEST_LOG").is_ok() {
         mediation_tracker::telemetry::init(&config.log);
@@ -243,6 +245,24 @@ impl TestResponse {
 }
 
 impl TestApp {
+    /// Boots a second server on this test's database, as after a crash or beside a first one.
+    pub async fn another_server(
+        &self,
+        adjust: impl FnOnce(&mut Config),
+    ) -> (String, actix_web::web::Data<AppState>) {
+        let mut config = Config::for_database(self.database_url.clone());
+        config.jwt_secret = Some("test-secret-test-secret-test-secret-0123".into());
+        config.mail.transport = mediation_tracker::notify::mailer::MailTransport::Memory;
+        adjust(&mut config);
+        let application = Application::build(config)
+            .await
+            .expect("the second server builds");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        let state = application.state();
+        actix_web::rt::spawn(application.run_until_stopped());
+        (address, state)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

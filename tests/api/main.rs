@@ -3,6 +3,7 @@
 
 mod helpers;
 mod personas;
+mod smtp_sink;
 
 mod access_matrix;
 mod auth;
@@ -12,4 +13,5 @@ mod cases_visibility;
 mod cli;
 mod directory;
 mod foundation;
+mod notifications;
 mod three_offices;
