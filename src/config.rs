@@ -114,6 +114,15 @@ pub struct Config {
     /// Default hours to answer a referral, per referral kind, overriding the built-in ones.
     pub referral_due_hours: BTreeMap<String, i64>,
     pub mail: MailSettings,
+    pub documents: DocumentSettings,
+}
+
+/// Where document bytes go and how large they may be.
+#[derive(Clone, Debug)]
+pub struct DocumentSettings {
+    pub storage: crate::documents::storage::StorageConfig,
+    /// Largest accepted document (413 above it).
+    pub limit_bytes: usize,
 }
 
 /// Where mail goes and how the outbox retries.
@@ -187,6 +196,9 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "MEDIATION_OUTBOX_POLL_MS",
     "MEDIATION_OUTBOX_WORKER",
     "MEDIATION_REMINDER_INTERVAL_SECONDS",
+    "MEDIATION_STORAGE_DIR",
+    "MEDIATION_STORAGE_URL",
+    "MEDIATION_DOCUMENT_LIMIT_BYTES",
 ];
 
 /// The embedded default: a SQLite file in the working directory.
@@ -369,6 +381,31 @@ impl Config {
                 1..=86_400,
             )?),
         };
+        let storage = match (get("MEDIATION_STORAGE_URL"), get("MEDIATION_STORAGE_DIR")) {
+            (Some(url), _) if url.starts_with("s3://") => {
+                crate::documents::storage::StorageConfig::S3 {
+                    url: url.to_owned(),
+                }
+            }
+            (Some(url), _) => {
+                return Err(config_error(
+                    "MEDIATION_STORAGE_URL",
+                    format!("`{url}` is not s3://bucket"),
+                ))
+            }
+            (None, dir) => crate::documents::storage::StorageConfig::Directory(
+                dir.unwrap_or("storage").to_owned(),
+            ),
+        };
+        let documents = DocumentSettings {
+            storage,
+            limit_bytes: parse_number(
+                &vars,
+                "MEDIATION_DOCUMENT_LIMIT_BYTES",
+                20 * 1024 * 1024,
+                1024..=1 << 31,
+            )?,
+        };
         Ok(Self {
             database_url,
             bind,
@@ -383,6 +420,7 @@ impl Config {
             bootstrap_admin,
             referral_due_hours,
             mail,
+            documents,
         })
     }
 
@@ -394,6 +432,12 @@ impl Config {
         config.workers = 1;
         config.db_pool_size = 4;
         config.mail.transport = crate::notify::mailer::MailTransport::Memory;
+        config.documents.storage = crate::documents::storage::StorageConfig::Directory(
+            std::env::temp_dir()
+                .join("mediation-tracker-storage")
+                .to_string_lossy()
+                .into_owned(),
+        );
         config
     }
 }

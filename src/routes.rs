@@ -5,8 +5,8 @@ use actix_web::{web, HttpResponse};
 use crate::http::error::ApiError;
 use crate::http::metrics;
 use crate::{
-    agreements, auth, cases, health, notify, offices, openapi, parties, referrals, sessions, stats,
-    timeline, users,
+    agreements, auth, cases, documents, dossier, grants, health, notify, offices, openapi, parties,
+    referrals, sessions, stats, timeline, users,
 };
 
 /// Registers every route. Order matters only where prefixes overlap: the OpenAPI document under
@@ -111,6 +111,33 @@ pub fn configure(config: &mut web::ServiceConfig) {
                         .post(referrals::handlers::cancel_referral),
                 )
                 .service(web::resource("/cases/{id}/events").get(timeline::handlers::list_events))
+                .service(
+                    web::resource("/cases/{id}/events/verify")
+                        .get(timeline::handlers::verify_events),
+                )
+                .service(
+                    web::resource("/cases/{id}/parties/{party_id}/reveal")
+                        .post(parties::handlers::reveal_party),
+                )
+                .service(
+                    web::resource("/cases/{id}/grants")
+                        .post(grants::handlers::create_grant)
+                        .get(grants::handlers::list_grants),
+                )
+                .service(
+                    web::resource("/cases/{id}/grants/{grant_id}")
+                        .delete(grants::handlers::revoke_grant),
+                )
+                .service(web::resource("/cases/{id}/dossier").get(dossier::handlers::get_dossier))
+                .service(
+                    web::resource("/cases/{id}/documents")
+                        .post(documents::handlers::upload_document)
+                        .get(documents::handlers::list_documents),
+                )
+                .service(
+                    web::resource("/documents/{id}/content")
+                        .get(documents::handlers::download_document),
+                )
                 .service(web::resource("/cases/{id}/notes").post(timeline::handlers::add_note))
                 .service(
                     web::resource("/users")

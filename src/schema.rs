@@ -259,6 +259,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    case_grants (id) {
+        id -> Text,
+        case_id -> Text,
+        user_id -> Text,
+        granted_by -> Text,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        case_id -> Text,
+        document_type -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        storage_key -> Text,
+        uploaded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> offices (office_id));
 diesel::joinable!(office_clients -> offices (office_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -275,6 +302,8 @@ diesel::joinable!(session_offices -> offices (office_id));
 diesel::joinable!(agreements -> cases (case_id));
 diesel::joinable!(agreement_terms -> agreements (agreement_id));
 diesel::joinable!(payments -> cases (case_id));
+diesel::joinable!(case_grants -> cases (case_id));
+diesel::joinable!(documents -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     service_secrets,
@@ -295,4 +324,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     agreement_terms,
     payments,
     outbox,
+    case_grants,
+    documents,
 );

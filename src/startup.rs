@@ -32,6 +32,8 @@ pub struct AppState {
     pub personal_data: PersonalData,
     /// Sends the outbox's mail (SMTP, files or memory, by configuration).
     pub mailer: Mailer,
+    /// Where document bytes are kept.
+    pub storage: std::sync::Arc<dyn object_store::ObjectStore>,
 }
 
 /// A built, bound, not-yet-running server. Tests read [`Application::port`] to reach it.
@@ -65,6 +67,7 @@ impl Application {
             tokens,
             personal_data,
             mailer: Mailer::new(&config.mail.transport)?,
+            storage: crate::documents::storage::open(&config.documents.storage)?,
         });
         if config.mail.worker_enabled {
             actix_web::rt::spawn(notify::worker::run(state.clone(), state.mailer.clone()));

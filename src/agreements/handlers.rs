@@ -82,7 +82,8 @@ fn local_today(
         .date_naive())
 }
 
-fn agreement_view(
+/// The agreement view of `case` (404 when it has none), shared with the dossier.
+pub fn agreement_view(
     connection: &mut DbConnection,
     case: &Case,
     now: DateTime<Utc>,

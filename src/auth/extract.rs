@@ -33,6 +33,9 @@ pub struct Caller {
     pub office_id: Option<String>,
     pub office_kind: Option<OfficeKind>,
     pub session_id: String,
+    /// The service clock's time when the request was authenticated: what "unexpired" means
+    /// for this request (lawyers' grants).
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 impl Caller {
@@ -103,6 +106,7 @@ impl Caller {
             office_id: live.office_id,
             office_kind,
             session_id: live.session_id,
+            now,
         })
     }
 }

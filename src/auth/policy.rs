@@ -45,6 +45,16 @@ pub fn is_partner(role: Role) -> bool {
     )
 }
 
+/// Roles whose work needs full ID and phone numbers (on cases they can see): the union, the
+/// police (to find a party), and a lawyer reviewing the file. Judicial and HR offices work with
+/// the masked numbers.
+pub fn may_reveal_personal_data(role: Role) -> bool {
+    matches!(
+        role,
+        Role::UnionMediator | Role::UnionSupervisor | Role::PoliceOfficer | Role::Lawyer
+    )
+}
+
 /// Whether `role` may set a case's assignee: a mediator may take or hand out an unassigned
 /// case; only a supervisor may move a case from one mediator to another.
 pub fn may_assign(role: Role, currently_assigned: bool) -> bool {

@@ -5,10 +5,10 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-use crate::auth::extract::Caller;
+use crate::auth::extract::{Caller, Principal};
 use crate::db::{DbConnection, MultiBackend};
 use crate::offices;
-use crate::schema::{cases, referrals};
+use crate::schema::{case_grants, cases, referrals};
 use crate::users::Role;
 
 /// The set of cases a caller may see.
@@ -18,6 +18,8 @@ pub enum CaseScope {
     Offices(Vec<String>),
     /// The cases that have or had a referral to this partner office.
     ReferredTo(String),
+    /// The cases this lawyer holds an unrevoked grant for that has not expired at that time.
+    GrantedTo(String, chrono::NaiveDateTime),
     /// No case at all (admins see statistics, not case contents).
     Nothing,
 }
@@ -34,7 +36,11 @@ impl CaseScope {
             Role::PoliceOfficer | Role::JudicialOfficer | Role::HrOfficer => {
                 Self::ReferredTo(office.clone())
             }
-            Role::Admin | Role::Lawyer => Self::Nothing,
+            Role::Lawyer => match &caller.principal {
+                Principal::User { id } => Self::GrantedTo(id.clone(), caller.now.naive_utc()),
+                Principal::Client { .. } => Self::Nothing,
+            },
+            Role::Admin => Self::Nothing,
         })
     }
 
@@ -49,7 +55,25 @@ impl CaseScope {
                         .select(referrals::case_id),
                 ),
             ),
+            Self::GrantedTo(user, now) => Box::new(cases::id.eq_any(granted_cases(user, *now))),
             Self::Nothing => Box::new(sql::<Bool>("1 = 0")),
         }
     }
+}
+
+type ForUser =
+    diesel::dsl::Filter<case_grants::table, diesel::dsl::Eq<case_grants::user_id, String>>;
+type Unrevoked = diesel::dsl::Filter<ForUser, diesel::dsl::IsNull<case_grants::revoked_at>>;
+type Unexpired =
+    diesel::dsl::Filter<Unrevoked, diesel::dsl::Gt<case_grants::expires_at, chrono::NaiveDateTime>>;
+/// The subquery of [`granted_cases`], named so it can be embedded in other filters.
+pub type GrantedCases = diesel::dsl::Select<Unexpired, case_grants::case_id>;
+
+/// The ids of the cases `user` holds a live grant for at `now`.
+pub fn granted_cases(user: &str, now: chrono::NaiveDateTime) -> GrantedCases {
+    case_grants::table
+        .filter(case_grants::user_id.eq(user.to_owned()))
+        .filter(case_grants::revoked_at.is_null())
+        .filter(case_grants::expires_at.gt(now))
+        .select(case_grants::case_id)
 }

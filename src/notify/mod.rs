@@ -25,6 +25,7 @@ use crate::domain::new_id;
 use crate::http::pagination::{PageRequest, Paginated};
 use crate::schema::{offices, outbox, users};
 use crate::text_enum;
+use crate::users::Role;
 
 text_enum! {
     /// Where an outbox row stands.
@@ -138,14 +139,22 @@ pub fn enqueue(
     Ok(written == 1)
 }
 
-/// The office's own address and those of its active staff: who hears of a referral.
+/// The office's own address and those of its active partner staff: who hears of a referral.
 pub fn office_recipients(
     connection: &mut DbConnection,
     office_id: &str,
 ) -> QueryResult<Vec<String>> {
+    // Only the office's own partner staff: an admin or lawyer attached to it does not see
+    // referrals in the API, so they are not mailed them either.
+    let partner_roles = [
+        Role::PoliceOfficer.as_str(),
+        Role::JudicialOfficer.as_str(),
+        Role::HrOfficer.as_str(),
+    ];
     let mut emails: Vec<String> = users::table
         .filter(users::office_id.eq(office_id))
         .filter(users::active.eq(true))
+        .filter(users::role.eq_any(partner_roles))
         .select(users::email)
         .load(connection)?;
     if let Some(Some(email)) = offices::table

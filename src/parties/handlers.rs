@@ -88,3 +88,77 @@ pub async fn list_parties(
         .await?;
     Ok(HttpResponse::Ok().json(parties.into_iter().map(PartyView::from).collect::<Vec<_>>()))
 }
+
+/// `POST /cases/{id}/parties/{party_id}/reveal` body.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevealRequest {
+    /// Why the full numbers are needed; recorded on the timeline.
+    pub purpose: String,
+}
+
+/// A party's full ID and phone numbers.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RevealedParty {
+    pub party_id: String,
+    pub name: String,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// Shows a party's full ID and phone numbers to a role that needs them — union staff of the
+/// case, police on a referred case, a lawyer holding a grant — and records the reveal, with its
+/// purpose, on the timeline (个人信息保护法 Art. 51).
+#[utoipa::path(post, path = "/api/v1/cases/{id}/parties/{party_id}/reveal", tag = "cases", request_body = RevealRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The full numbers", body = RevealedParty),
+        (status = 403, description = "The role does not need the full numbers", body = Problem),
+        (status = 404, description = "No such case or party, or not visible to you", body = Problem),
+        (status = 422, description = "No purpose given", body = Problem),
+    ))]
+pub async fn reveal_party(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+    body: JsonBody<RevealRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let purpose = crate::domain::validation::text(&body.purpose, 500)
+        .map_err(|m| ApiError::invalid("purpose", m))?;
+    let (case_id, party_id) = path.into_inner();
+    let now = state.clock.now().naive_utc();
+    let protector = state.personal_data.clone();
+    let revealed = state
+        .db
+        .run(move |connection| {
+            write_transaction(connection, |connection| {
+                let case = find_for(connection, &caller, &case_id)?;
+                if !crate::auth::policy::may_reveal_personal_data(caller.role) {
+                    return Err(ApiError::Forbidden(format!("the {} role does not need full ID or phone numbers", caller.role)));
+                }
+                let party = super::list(connection, &case.id)?
+                    .into_iter()
+                    .find(|p| p.id == party_id)
+                    .ok_or(ApiError::NotFound)?;
+                let decrypt = |value: &Option<String>| value.as_deref().map(|v| protector.decrypt(v)).transpose();
+                let revealed = RevealedParty {
+                    id_number: decrypt(&party.id_number_cipher)?,
+                    phone: decrypt(&party.phone_cipher)?,
+                    party_id: party.id.clone(),
+                    name: party.name.clone(),
+                };
+                let fields: Vec<&str> = [("id_number", &revealed.id_number), ("phone", &revealed.phone)]
+                    .into_iter()
+                    .filter(|(_, v)| v.is_some())
+                    .map(|(name, _)| name)
+                    .collect();
+                let data = json!({"party_id": party.id, "name": party.name, "fields": fields, "purpose": purpose});
+                timeline::append(connection, &case.id, &Actor::from(&caller), "personal_data_revealed", data, now)?;
+                Ok::<_, ApiError>(revealed)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(revealed))
+}

@@ -184,6 +184,9 @@ impl ReferralScope {
                         .select(cases::id),
                 ),
             ),
+            Self::OnCases(CaseScope::GrantedTo(user, now)) => Box::new(
+                referrals::case_id.eq_any(crate::cases::visibility::granted_cases(user, *now)),
+            ),
             Self::OnCases(CaseScope::Nothing) => Box::new(sql::<Bool>("1 = 0")),
         }
     }

@@ -120,3 +120,22 @@ pub async fn add_note(
         .await?;
     Ok(HttpResponse::Created().json(EventView::from(event)))
 }
+
+/// Recomputes the case's hash chain: whether any event was altered, removed or reordered.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/events/verify", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, description = "The result", body = super::ChainCheck),
+              (status = 404, description = "No such case, or not visible to you", body = Problem)))]
+pub async fn verify_events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let check = state
+        .db
+        .run(move |connection| {
+            let case = find_for(connection, &caller, &id)?;
+            Ok(super::verify(connection, &case.id)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(check))
+}

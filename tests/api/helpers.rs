@@ -33,6 +33,8 @@ pub struct TestApp {
     pub state: actix_web::web::Data<AppState>,
     pub backend: Backend,
     pub database_url: DatabaseUrl,
+    pub storage: mediation_tracker::documents::storage::StorageConfig,
+    _storage_dir: tempfile::TempDir,
     _database: TestDatabase,
 }
 
@@ -88,10 +90,15 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     config.bootstrap_admin = Some((ADMIN_EMAIL.into(), ADMIN_PASSWORD.into()));
     // Mail stays in memory unless a test points it at an SMTP server.
     config.mail.transport = mediation_tracker::notify::mailer::MailTransport::Memory;
+    let storage_dir = tempfile::tempdir().expect("a storage directory");
+    config.documents.storage = mediation_tracker::documents::storage::StorageConfig::Directory(
+        storage_dir.path().to_string_lossy().into_owned(),
+    );
     adjust(&mut config);
     if std::env::var("TEST_LOG").is_ok() {
         mediation_tracker::telemetry::init(&config.log);
     }
+    let storage = config.documents.storage.clone();
     let application = Application::build_with_clock(config, Clock::system())
         .await
         .expect("the application builds");
@@ -107,6 +114,8 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         state,
         backend,
         database_url,
+        storage,
+        _storage_dir: storage_dir,
         _database: database,
     })
 }
@@ -253,6 +262,7 @@ impl TestApp {
         let mut config = Config::for_database(self.database_url.clone());
         config.jwt_secret = Some("test-secret-test-secret-test-secret-0123".into());
         config.mail.transport = mediation_tracker::notify::mailer::MailTransport::Memory;
+        config.documents.storage = self.storage.clone();
         adjust(&mut config);
         let application = Application::build(config)
             .await

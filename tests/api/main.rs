@@ -7,6 +7,7 @@ mod smtp_sink;
 
 mod access_matrix;
 mod auth;
+mod case_files;
 mod cases_intake;
 mod cases_lifecycle;
 mod cases_visibility;

@@ -1,0 +1,53 @@
+//! `GET /api/v1/cases/{id}/dossier`: JSON by default; `Accept: text/html` gives the printable page.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::Dossier;
+use crate::auth::extract::Caller;
+use crate::http::error::{ApiError, Problem};
+use crate::startup::AppState;
+
+fn wants_html(request: &HttpRequest) -> bool {
+    let accept = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let html = accept.find("text/html");
+    let json = accept.find("application/json");
+    matches!((html, json), (Some(h), Some(j)) if h < j) || (html.is_some() && json.is_none())
+}
+
+/// The whole case file, visible exactly like the case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/dossier", tag = "dossier", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The case file (JSON, or HTML with Accept: text/html)", body = Dossier),
+        (status = 404, description = "No such case, or not visible to you", body = Problem),
+    ))]
+pub async fn get_dossier(
+    state: web::Data<AppState>,
+    caller: Caller,
+    request: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
+    let dossier = state
+        .db
+        .run(move |connection| super::assemble(connection, &caller, &id, now))
+        .await?;
+    if wants_html(&request) {
+        let page = super::page::render(&dossier)?;
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((
+                "content-security-policy",
+                "default-src 'none'; style-src 'unsafe-inline'",
+            ))
+            .insert_header(("cache-control", "private, no-store"))
+            .body(page));
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "private, no-store"))
+        .json(dossier))
+}

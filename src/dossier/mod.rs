@@ -1,0 +1,99 @@
+//! The dossier: the whole case file in one document — the case, its parties (masked), the
+//! timeline, referrals with their answers, joint sessions, the agreement with its terms and
+//! payments, the documents with their checksums, the statutory dates, and the head of the hash
+//! chain so a printed file can later be checked against the system. JSON for systems; a
+//! printable HTML page (server-side template, Chinese labels, no external assets) for people.
+
+pub mod handlers;
+pub mod page;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::agreements::handlers::{agreement_view, AgreementView};
+use crate::agreements::{payments_for_case, PaymentView};
+use crate::auth::extract::Caller;
+use crate::cases::handlers::find_for;
+use crate::cases::CaseView;
+use crate::db::DbConnection;
+use crate::documents::{self, DocumentView};
+use crate::http::error::ApiError;
+use crate::parties::PartyView;
+use crate::referrals::{self, ReferralView};
+use crate::sessions::{self, SessionView};
+use crate::timeline::handlers::partner_office;
+use crate::timeline::{self, ChainCheck, EventView};
+
+/// The statutory dates of the case.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatutoryDates {
+    pub received_at: DateTime<Utc>,
+    /// Art. 14: 15 days from receipt.
+    pub mediation_deadline: NaiveDate,
+    pub overdue: bool,
+    /// 30 days from signing, when there is an agreement.
+    pub judicial_confirmation_deadline: Option<NaiveDate>,
+}
+
+/// The whole case file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Dossier {
+    pub generated_at: DateTime<Utc>,
+    pub case: CaseView,
+    pub statutory: StatutoryDates,
+    pub parties: Vec<PartyView>,
+    pub referrals: Vec<ReferralView>,
+    pub sessions: Vec<SessionView>,
+    pub agreement: Option<AgreementView>,
+    pub payments: Vec<PaymentView>,
+    pub documents: Vec<DocumentView>,
+    pub timeline: Vec<EventView>,
+    /// The recomputed hash chain; `head_hash` identifies this exact history.
+    pub chain: ChainCheck,
+}
+
+/// Assembles the dossier of a case the caller may see (404 otherwise), with what the caller
+/// may see of it: a partner office gets only its own referrals and restricted events.
+pub fn assemble(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Dossier, ApiError> {
+    let case = find_for(connection, caller, case_id)?;
+    let partner = partner_office(caller).map(str::to_owned);
+    let agreement = match agreement_view(connection, &case, now) {
+        Ok(view) => Some(view),
+        Err(ApiError::NotFound) => None,
+        Err(other) => return Err(other),
+    };
+    let referral_rows = referrals::for_case(connection, &case.id, partner.as_deref())?;
+    let session_rows = sessions::for_case(connection, &case.id)?;
+    let events = timeline::list(connection, &case.id, partner.as_deref(), 0, i64::MAX)?;
+    let chain = timeline::verify(connection, &case.id)?;
+    let parties = crate::parties::list(connection, &case.id)?;
+    let documents = documents::for_case(connection, &case.id)?;
+    let payments = payments_for_case(connection, &case.id)?;
+    let view = crate::cases::views(connection, vec![case], now)?.remove(0);
+    Ok(Dossier {
+        generated_at: now,
+        statutory: StatutoryDates {
+            received_at: view.received_at,
+            mediation_deadline: view.mediation_deadline,
+            overdue: view.overdue,
+            judicial_confirmation_deadline: agreement
+                .as_ref()
+                .map(|a| a.follow_ups.judicial_confirmation_deadline),
+        },
+        case: view,
+        parties: parties.into_iter().map(PartyView::from).collect(),
+        referrals: referrals::views(connection, referral_rows, now)?,
+        sessions: sessions::views(connection, session_rows)?,
+        agreement,
+        payments: payments.into_iter().map(PaymentView::from).collect(),
+        documents: documents.into_iter().map(DocumentView::from).collect(),
+        timeline: events.into_iter().map(EventView::from).collect(),
+        chain,
+    })
+}

@@ -1,0 +1,87 @@
+//! Lawyers' grants: union staff give a lawyer (union lawyer group, duty lawyer) read access to
+//! one case file until a time, and may revoke it. Visibility follows the grant inside every case
+//! query (`CaseScope::GrantedTo`), so after expiry or revocation the case answers 404.
+
+pub mod handlers;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::db::DbConnection;
+use crate::schema::case_grants;
+
+/// A grant as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_grants)]
+pub struct Grant {
+    pub id: String,
+    pub case_id: String,
+    pub user_id: String,
+    pub granted_by: String,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A grant as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GrantView {
+    pub id: String,
+    pub case_id: String,
+    pub user_id: String,
+    pub granted_by: String,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Neither revoked nor expired.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl GrantView {
+    pub fn new(grant: Grant, now: DateTime<Utc>) -> Self {
+        Self {
+            active: grant.revoked_at.is_none() && grant.expires_at > now.naive_utc(),
+            id: grant.id,
+            case_id: grant.case_id,
+            user_id: grant.user_id,
+            granted_by: grant.granted_by,
+            expires_at: grant.expires_at.and_utc(),
+            revoked_at: grant.revoked_at.map(|t| t.and_utc()),
+            created_at: grant.created_at.and_utc(),
+        }
+    }
+}
+
+pub fn insert(connection: &mut DbConnection, grant: &Grant) -> QueryResult<usize> {
+    diesel::insert_into(case_grants::table)
+        .values(grant)
+        .execute(connection)
+}
+
+pub fn for_case(connection: &mut DbConnection, case_id: &str) -> QueryResult<Vec<Grant>> {
+    case_grants::table
+        .filter(case_grants::case_id.eq(case_id))
+        .order((case_grants::created_at.asc(), case_grants::id.asc()))
+        .select(Grant::as_select())
+        .load(connection)
+}
+
+/// Revokes a grant of `case_id`; `false` when there is no such unrevoked grant.
+pub fn revoke(
+    connection: &mut DbConnection,
+    case_id: &str,
+    grant_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        case_grants::table
+            .find(grant_id)
+            .filter(case_grants::case_id.eq(case_id))
+            .filter(case_grants::revoked_at.is_null()),
+    )
+    .set(case_grants::revoked_at.eq(Some(now)))
+    .execute(connection)?;
+    Ok(updated == 1)
+}
