@@ -53,6 +53,9 @@ async fn read_upload(mut multipart: Multipart, limit: usize) -> Result<Upload, A
         let mut field = field.map_err(multipart_error)?;
         match field.name().unwrap_or("") {
             "file" => {
+                if !upload.bytes.is_empty() || upload.file_name.is_some() {
+                    return Err(ApiError::invalid("file", "send one file per upload"));
+                }
                 upload.file_name = field
                     .content_disposition()
                     .and_then(|cd| cd.get_filename())
@@ -100,6 +103,12 @@ pub async fn upload_document(
     case_id: web::Path<String>,
     multipart: Multipart,
 ) -> Result<HttpResponse, ApiError> {
+    // The case must be visible before a byte is buffered or stored.
+    let lookup = (caller.clone(), case_id.clone());
+    let case = state
+        .db
+        .run(move |connection| find_for(connection, &lookup.0, &lookup.1))
+        .await?;
     let upload = read_upload(multipart, state.config.documents.limit_bytes).await?;
     let document_type = upload
         .document_type
@@ -128,12 +137,6 @@ pub async fn upload_document(
     let file_name = text(upload.file_name.as_deref().unwrap_or("document"), 255)
         .map_err(|m| ApiError::invalid("file", m))?;
     let now = state.clock.now();
-    // The case must be visible before anything is stored.
-    let lookup = (caller.clone(), case_id.clone());
-    let case = state
-        .db
-        .run(move |connection| find_for(connection, &lookup.0, &lookup.1))
-        .await?;
     let id = new_id();
     let document = Document {
         storage_key: format!("cases/{}/{id}", case.id),

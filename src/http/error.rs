@@ -77,7 +77,7 @@ pub enum ApiError {
     #[error("{0}")]
     PreconditionFailed(String),
     /// The body exceeds the configured limit (413).
-    #[error("the request body exceeds the limit of {limit} bytes (MEDIATION_BODY_LIMIT_BYTES)")]
+    #[error("the request body exceeds the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
     /// The body's content type is not one this endpoint reads (415).
     #[error("the content type must be {expected}")]
