@@ -1,0 +1,313 @@
+//! The load benchmark (`bench/run`; docs/performance.md). For each backend: a fresh database, a
+//! realistic data set, the release server, every scenario driven over HTTP by concurrent
+//! clients — and, on PostgreSQL, the same SQL run by pgbench as the physical limit to compare
+//! against. Prints a table and writes `bench/results/latest.json`.
+
+#[path = "load/dataset.rs"]
+mod dataset;
+#[path = "load/drive.rs"]
+mod drive;
+#[path = "load/pgbench.rs"]
+mod pgbench;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use drive::Scenario;
+use mediation_tracker::config::DatabaseUrl;
+
+struct Args {
+    cases: usize,
+    seconds: u64,
+    concurrency: usize,
+    backends: Vec<String>,
+    scale: bool,
+    pg_server: String,
+}
+
+fn args() -> Args {
+    let mut args = Args {
+        cases: 100_000,
+        seconds: 20,
+        concurrency: 32,
+        backends: vec!["sqlite".into(), "postgres".into()],
+        scale: false,
+        pg_server: std::env::var("BENCH_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into()),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--quick" => {
+                args.cases = 10_000;
+                args.seconds = 5;
+            }
+            "--cases" => args.cases = it.next().and_then(|v| v.parse().ok()).expect("--cases N"),
+            "--duration" => {
+                args.seconds = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--duration SECONDS")
+            }
+            "--concurrency" => {
+                args.concurrency = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .expect("--concurrency N")
+            }
+            "--backends" => {
+                args.backends = it
+                    .next()
+                    .expect("--backends sqlite,postgres")
+                    .split(',')
+                    .map(str::to_owned)
+                    .collect()
+            }
+            "--scale" => args.scale = true,
+            "--bench" => {}
+            other => panic!("unknown argument {other}; see docs/performance.md"),
+        }
+    }
+    args
+}
+
+/// The server under test, as a child process.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(url: &str, port: u16) -> anyhow::Result<Self> {
+        let child = Command::new("target/release/mediation-tracker")
+            .env("DATABASE_URL", url)
+            .env("MEDIATION_BIND", format!("127.0.0.1:{port}"))
+            .env("MEDIATION_DATA_KEY", dataset::DATA_KEY)
+            .env(
+                "MEDIATION_JWT_SECRET",
+                "bench-secret-bench-secret-bench-secret-00",
+            )
+            .env("MEDIATION_OUTBOX_WORKER", "off")
+            .env("MEDIATION_LOG", "warn")
+            .env("MEDIATION_DB_POOL_SIZE", "16")
+            .env(
+                "MEDIATION_MAIL_DIR",
+                std::env::temp_dir()
+                    .join("bench-mail")
+                    .to_string_lossy()
+                    .as_ref(),
+            )
+            .env(
+                "MEDIATION_STORAGE_DIR",
+                std::env::temp_dir()
+                    .join("bench-storage")
+                    .to_string_lossy()
+                    .as_ref(),
+            )
+            .stdout(Stdio::null())
+            .spawn()?;
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(Self { child, base });
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        anyhow::bail!("the server did not start")
+    }
+
+    /// Peak resident memory (VmHWM) in MB.
+    fn peak_rss_mb(&self) -> f64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .map(str::to_owned)
+            })
+            .and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
+            .map_or(0.0, |kb| (kb / 1024.0 * 10.0).round() / 10.0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A fresh, empty database for `backend`; returns its URL.
+fn fresh_database(backend: &str, server: &str, tag: &str) -> anyhow::Result<String> {
+    if backend == "sqlite" {
+        let path = std::env::temp_dir().join(format!("mediation-bench-{tag}.db"));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        return Ok(format!("sqlite://{}", path.display()));
+    }
+    let name = format!("mediation_bench_{tag}");
+    let mut admin = PgConnection::establish(server)?;
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)?;
+    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin)?;
+    let base = server.rsplit_once('/').map_or(server, |(b, _)| b);
+    Ok(format!("{base}/{name}"))
+}
+
+struct Row {
+    name: &'static str,
+    backend: String,
+    cases: usize,
+    measured: drive::Measured,
+    rss_mb: f64,
+    pgbench_tps: Option<f64>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = args();
+    let mut rows = Vec::new();
+    let sizes: Vec<usize> = if args.scale {
+        vec![10_000, 1_000_000]
+    } else {
+        vec![args.cases]
+    };
+    let scenarios: Vec<Scenario> = if args.scale {
+        vec![Scenario::Read, Scenario::List, Scenario::Search]
+    } else {
+        Scenario::ALL.to_vec()
+    };
+    for backend in &args.backends {
+        for &cases in &sizes {
+            let tag = format!("{backend}_{cases}");
+            eprintln!(
+                "== {backend}: loading {cases} cases across {} offices",
+                dataset::OFFICES
+            );
+            let url = fresh_database(backend, &args.pg_server, &tag)?;
+            let fixture = dataset::load(
+                &DatabaseUrl::parse(&url).map_err(anyhow::Error::msg)?,
+                cases,
+            )?;
+            if backend == "postgres" {
+                let mut connection = PgConnection::establish(&url)?;
+                diesel::sql_query("VACUUM ANALYZE").execute(&mut connection)?;
+            }
+            let server = Server::start(&url, 18_080)?;
+            let token = actix_web::rt::System::new().block_on(async {
+                let client = awc::Client::default();
+                drive::sign_in(
+                    &client,
+                    &server.base,
+                    &fixture.mediator_email,
+                    dataset::PASSWORD,
+                )
+                .await
+            })?;
+            for &scenario in &scenarios {
+                eprintln!(
+                    "   {} for {}s with {} clients",
+                    scenario.name(),
+                    args.seconds,
+                    args.concurrency
+                );
+                let measured = actix_web::rt::System::new().block_on(drive::run(
+                    scenario,
+                    &server.base,
+                    &token,
+                    &fixture,
+                    Duration::from_secs(args.seconds),
+                    args.concurrency,
+                ));
+                let pgbench_tps = (backend == "postgres")
+                    .then(|| pgbench::run(scenario, &fixture, &url, args.seconds))
+                    .transpose()?;
+                rows.push(Row {
+                    name: scenario.name(),
+                    backend: backend.clone(),
+                    cases,
+                    rss_mb: server.peak_rss_mb(),
+                    measured,
+                    pgbench_tps,
+                });
+            }
+        }
+    }
+    report(&rows, args.scale)
+}
+
+fn report(rows: &[Row], scale: bool) -> anyhow::Result<()> {
+    println!(
+        "\n{:<9} {:<9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>8} {:>11} {:>7}",
+        "scenario",
+        "backend",
+        "cases",
+        "req/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "errors",
+        "rss MB",
+        "pgbench/s",
+        "ratio"
+    );
+    let mut json_rows = Vec::new();
+    for row in rows {
+        let m = &row.measured;
+        let rps = m.requests as f64 / m.seconds.max(0.001);
+        let ratio = row.pgbench_tps.map(|tps| rps / tps);
+        println!(
+            "{:<9} {:<9} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>8.1} {:>11} {:>7}",
+            row.name,
+            row.backend,
+            row.cases,
+            rps,
+            m.p50_ms,
+            m.p95_ms,
+            m.p99_ms,
+            m.errors,
+            row.rss_mb,
+            row.pgbench_tps.map_or("—".into(), |t| format!("{t:.0}")),
+            ratio.map_or("—".into(), |r| format!("{r:.2}")),
+        );
+        json_rows.push(serde_json::json!({
+            "name": row.name, "backend": row.backend, "cases": row.cases, "rps": (rps * 10.0).round() / 10.0,
+            "p50_ms": m.p50_ms, "p95_ms": m.p95_ms, "p99_ms": m.p99_ms, "errors": m.errors, "rss_mb": row.rss_mb,
+            "pgbench_tps": row.pgbench_tps, "ratio": ratio.map(|r| (r * 1000.0).round() / 1000.0),
+        }));
+    }
+    if scale {
+        println!(
+            "\nGrowth of p50 latency from the smallest to the largest data set (target ≤ 1.5×):"
+        );
+        for row in rows.iter().filter(|r| r.cases == 1_000_000) {
+            if let Some(small) = rows
+                .iter()
+                .find(|s| s.cases == 10_000 && s.name == row.name && s.backend == row.backend)
+            {
+                println!(
+                    "  {:<7} {:<9} {:.2}×",
+                    row.name,
+                    row.backend,
+                    row.measured.p50_ms / small.measured.p50_ms.max(0.001)
+                );
+            }
+        }
+    }
+    let file = if scale {
+        "bench/results/scale.json"
+    } else {
+        "bench/results/latest.json"
+    };
+    std::fs::write(
+        file,
+        serde_json::to_string_pretty(&serde_json::json!({"scenarios": json_rows}))?,
+    )?;
+    println!("\nwritten to {file}");
+    Ok(())
+}

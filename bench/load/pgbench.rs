@@ -1,0 +1,90 @@
+//! The physical limit: the SQL each scenario needs, executed by pgbench directly against the same
+//! PostgreSQL data, with 16 clients on the same machine.
+
+use std::process::Command;
+
+use super::dataset::Fixture;
+use super::drive::Scenario;
+
+fn script(scenario: Scenario, fixture: &Fixture) -> String {
+    let count = fixture.case_ids.len().max(1);
+    let office = &fixture.office_id;
+    let term = fixture.employers[7].clone();
+    let read = format!("\\set r random(1, {count})\nSELECT c.* FROM cases c WHERE c.id = (SELECT id FROM bench_ids WHERE n = :r);\n");
+    let timeline = format!(
+        "\\set r random(1, {count})\nSELECT * FROM case_events WHERE case_id = (SELECT id FROM bench_ids WHERE n = :r) ORDER BY sequence LIMIT 51;\n"
+    );
+    let list = format!("SELECT * FROM cases WHERE office_id = '{office}' AND status = 'in_mediation' ORDER BY created_at DESC, id DESC LIMIT 51;\n");
+    let search = format!(
+        "SELECT * FROM cases WHERE office_id = '{office}' AND search_text LIKE '%{}%' ORDER BY created_at DESC, id DESC LIMIT 51;\n",
+        term.to_lowercase()
+    );
+    let intake = format!(
+        "BEGIN;\n\
+         SELECT md5(random()::text || clock_timestamp()::text) AS cid \\gset\n\
+         INSERT INTO case_number_counters (office_id, year, last_value) VALUES ('{office}', 2099, 1) ON CONFLICT (office_id, year) DO UPDATE SET last_value = case_number_counters.last_value + 1 RETURNING last_value;\n\
+         INSERT INTO cases (id, case_number, office_id, status, category, channel, summary, claimed_amount_fen, agreed_amount_fen, recovered_amount_fen, workers_involved, collective, flags, received_at, mediation_deadline, deadline_passes_at, employer_name, employer_contact_phone_cipher, employer_contact_phone_masked, search_text, events_count, events_head, created_at, updated_at, version) VALUES (':cid', 'B-' || ':cid', '{office}', 'intake', 'wage_arrears', 'walk_in', '企业拖欠工资，职工申请调解。', 300000, 0, 0, 1, false, '', now(), current_date + 15, now() + interval '15 days', '{term}', 'v1:cipher', '138****5678', ':cid', 0, '0', now(), now(), 1);\n\
+         INSERT INTO case_parties (id, case_id, kind, name, id_number_cipher, id_number_masked, id_number_hash, phone_cipher, phone_masked, created_at) VALUES (':cid' || 'w', ':cid', 'worker', '张先生', 'v1:cipher', '4405**********0013', md5(':cid'), 'v1:cipher', '139****1111', now());\n\
+         INSERT INTO case_parties (id, case_id, kind, name, created_at) VALUES (':cid' || 'e', ':cid', 'employer', '{term}', now());\n\
+         SELECT events_count, events_head FROM cases WHERE id = ':cid' FOR UPDATE;\n\
+         INSERT INTO case_events (id, case_id, sequence, kind, actor_kind, occurred_at, data, previous_hash, hash) VALUES (':cid' || 'i', ':cid', 1, 'intake', 'user', now(), '{{}}', '0', md5(':cid'));\n\
+         UPDATE cases SET events_count = 1, events_head = md5(':cid') WHERE id = ':cid';\n\
+         END;\n"
+    );
+    match scenario {
+        Scenario::Intake => intake,
+        Scenario::Read => read,
+        Scenario::Timeline => timeline,
+        Scenario::List => list,
+        Scenario::Search => search,
+        Scenario::Mixed => String::new(),
+    }
+}
+
+/// Runs the scenario's SQL with pgbench for `seconds`; returns transactions per second.
+pub fn run(scenario: Scenario, fixture: &Fixture, url: &str, seconds: u64) -> anyhow::Result<f64> {
+    let dir = tempfile::tempdir()?;
+    let mut args: Vec<String> = vec![
+        "-n".into(),
+        "-c".into(),
+        "16".into(),
+        "-j".into(),
+        "2".into(),
+        "-T".into(),
+        seconds.to_string(),
+    ];
+    let scripts: Vec<(Scenario, u32)> = match scenario {
+        Scenario::Mixed => vec![
+            (Scenario::Read, 20),
+            (Scenario::Timeline, 20),
+            (Scenario::List, 20),
+            (Scenario::Search, 20),
+            (Scenario::Intake, 20),
+        ],
+        other => vec![(other, 1)],
+    };
+    for (part, weight) in scripts {
+        let path = dir.path().join(format!("{}.sql", part.name()));
+        std::fs::write(&path, script(part, fixture))?;
+        args.push("-f".into());
+        args.push(format!("{}@{weight}", path.display()));
+    }
+    args.push(url.to_owned());
+    let output = Command::new("pgbench").args(&args).output()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        anyhow::bail!(
+            "pgbench failed: {}{}",
+            stdout,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    stdout
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("tps = ")
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|n| n.parse().ok())
+        })
+        .ok_or_else(|| anyhow::anyhow!("no tps in pgbench output: {stdout}"))
+}
