@@ -238,15 +238,7 @@ pub async fn update_case(
             let case = write_transaction(connection, |connection| {
                 let current = find_for(connection, &caller, &id)?;
                 check_version(expected, current.version)?;
-                if current.status().is_terminal() {
-                    return Err(ApiError::Conflict {
-                        code: "case_closed",
-                        detail: format!(
-                            "the case is {}; it can no longer be edited",
-                            current.status
-                        ),
-                    });
-                }
+                current.ensure_open()?;
                 let mut changes = Map::new();
                 let mut record = |field: &str, from: Value, to: Value| {
                     if from != to {

@@ -121,6 +121,17 @@ impl Case {
     pub fn status(&self) -> CaseStatus {
         CaseStatus::parse(&self.status).unwrap_or(CaseStatus::Intake)
     }
+
+    /// 409 `case_closed` once the case has ended: nothing more is added to a closed file.
+    pub fn ensure_open(&self) -> Result<(), crate::http::error::ApiError> {
+        if self.status().is_terminal() {
+            return Err(crate::http::error::ApiError::Conflict {
+                code: "case_closed",
+                detail: format!("the case is {}; it can no longer be changed", self.status),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// The office a case belongs to, as shown inside the case.

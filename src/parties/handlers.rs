@@ -41,12 +41,7 @@ pub async fn add_party(
                 let case = find_for(connection, &caller, &id)?;
                 let row = party.protect(&protector, &case.id, now);
                 super::insert(connection, &row)?;
-                if case.status().is_terminal() {
-                    return Err(ApiError::Conflict {
-                        code: "case_closed",
-                        detail: format!("the case is {}", case.status),
-                    });
-                }
+                case.ensure_open()?;
                 // Appended in SQL, so two parties added at once both stay searchable.
                 diesel::update(cases::table.find(&case.id))
                         .set(cases::search_text.eq(

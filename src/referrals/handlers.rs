@@ -92,9 +92,7 @@ pub async fn create_referral(
         .run(move |connection| {
             let referral = write_transaction(connection, |connection| {
                 let case = find_for(connection, &caller, &case_id)?;
-                if case.status().is_terminal() {
-                    return Err(ApiError::Conflict { code: "case_closed", detail: format!("the case is {}", case.status) });
-                }
+                case.ensure_open()?;
                 let office = offices::find(connection, &input.office_id)
                     .map_err(|_| ApiError::invalid("office_id", "no office has this id"))?;
                 let office_kind = office.kind();
@@ -132,7 +130,7 @@ pub async fn create_referral(
                 timeline::append_restricted(connection, &case.id, &Actor::from(&caller), "referral_created", data,
                     now.naive_utc(), Some(&office.id))?;
                 crate::notify::messages::referral_created(connection, &referral, &case, now.naive_utc())?;
-                Ok(referral)
+                Ok::<_, ApiError>(referral)
             })?;
             views_one(connection, referral, now)
         })

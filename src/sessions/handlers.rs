@@ -82,12 +82,7 @@ pub async fn create_session(
         .run(move |connection| {
             let session = write_transaction(connection, |connection| {
                 let case = find_for(connection, &caller, &case_id)?;
-                if case.status().is_terminal() {
-                    return Err(ApiError::Conflict {
-                        code: "case_closed",
-                        detail: format!("the case is {}", case.status),
-                    });
-                }
+                case.ensure_open()?;
                 let mut v = Validator::new();
                 check_offices(connection, &mut v, &input.office_ids)?;
                 v.finish()?;
@@ -126,7 +121,7 @@ pub async fn create_session(
                     &session.location,
                     now.naive_utc(),
                 )?;
-                Ok(session)
+                Ok::<_, ApiError>(session)
             })?;
             one(connection, session)
         })
