@@ -1,0 +1,100 @@
+//! Unit tests of the configuration rules.
+use super::*;
+
+fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn defaults_to_embedded_sqlite_on_localhost() {
+    let config = Config::from_vars(vars(&[])).unwrap();
+    assert_eq!(
+        config.database_url,
+        DatabaseUrl::Sqlite {
+            path: "mediation.db".into()
+        }
+    );
+    assert_eq!(config.bind, "127.0.0.1:8080");
+    assert_eq!(config.jwt_secret, None);
+    assert_eq!(config.log.format, LogFormat::Text);
+}
+
+#[test]
+fn database_url_scheme_picks_the_backend() {
+    assert_eq!(
+        DatabaseUrl::parse("postgres://root@127.0.0.1/test")
+            .unwrap()
+            .backend_name(),
+        "postgres"
+    );
+    assert_eq!(
+        DatabaseUrl::parse("postgresql://h/db")
+            .unwrap()
+            .backend_name(),
+        "postgres"
+    );
+    assert_eq!(
+        DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap(),
+        DatabaseUrl::Sqlite {
+            path: "/tmp/x.db".into()
+        }
+    );
+    assert_eq!(
+        DatabaseUrl::parse("data/m.db").unwrap(),
+        DatabaseUrl::Sqlite {
+            path: "data/m.db".into()
+        }
+    );
+    assert!(DatabaseUrl::parse("mysql://x/y")
+        .unwrap_err()
+        .contains("mysql://"));
+}
+
+#[test]
+fn unknown_mediation_variable_is_named_in_the_error() {
+    let error = Config::from_vars(vars(&[("MEDIATION_BNID", "x")])).unwrap_err();
+    assert_eq!(error.variable, "MEDIATION_BNID");
+}
+
+#[test]
+fn malformed_values_name_their_variable() {
+    for (name, value) in [
+        ("MEDIATION_BIND", "nowhere"),
+        ("MEDIATION_JWT_SECRET", "short"),
+        ("MEDIATION_LOG", "info,[[["),
+        ("MEDIATION_LOG_FORMAT", "xml"),
+        ("MEDIATION_BODY_LIMIT_BYTES", "lots"),
+        ("MEDIATION_DB_POOL_SIZE", "0"),
+        ("DATABASE_URL", "mysql://x/y"),
+        ("MEDIATION_REFERRAL_DUE_HOURS", "teleport=3"),
+        ("MEDIATION_REFERRAL_DUE_HOURS", "locate_party=0"),
+        ("MEDIATION_SMTP_URL", "http://mail"),
+        ("MEDIATION_MAIL_FROM", "not a mailbox"),
+        ("MEDIATION_OUTBOX_WORKER", "sometimes"),
+    ] {
+        let error = Config::from_vars(vars(&[(name, value)])).unwrap_err();
+        assert_eq!(error.variable, name, "{value} should be refused");
+    }
+}
+
+#[test]
+fn referral_due_hours_can_be_overridden_per_kind() {
+    let config = Config::from_vars(vars(&[(
+        "MEDIATION_REFERRAL_DUE_HOURS",
+        "locate_party=24, keep_order=2",
+    )]))
+    .unwrap();
+    assert_eq!(config.referral_due_hours.get("locate_party"), Some(&24));
+    assert_eq!(config.referral_due_hours.get("keep_order"), Some(&2));
+}
+
+#[test]
+fn database_url_debug_hides_the_password() {
+    let url = DatabaseUrl::parse("postgres://app:s3cret@db.local:5432/prod").unwrap();
+    let shown = format!("{url:?}");
+    assert!(!shown.contains("s3cret"), "{shown}");
+    assert!(shown.contains("db.local:5432/prod"));
+}
