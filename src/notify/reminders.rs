@@ -102,16 +102,7 @@ pub fn run_once(connection: &mut DbConnection, now: DateTime<Utc>) -> Result<usi
         .select(case_columns)
         .limit(PER_PASS)
         .load(connection)?;
-    for (id, number, office, assignee, deadline) in soon {
-        let notification = Notification {
-            template: Template::MediationDeadlineSoon,
-            recipients: case_recipients(connection, assignee.as_deref(), &office)?,
-            case_id: Some(&id),
-            dedup_key: Some(format!("mediation_deadline_soon:{id}")),
-            vars: vars(&[("case_number", number), ("deadline", deadline.to_string())]),
-        };
-        written += usize::from(enqueue(connection, notification, naive)?);
-    }
+    written += case_reminders(connection, Template::MediationDeadlineSoon, soon, naive)?;
 
     let passed: Vec<CaseRow> = cases::table
         .filter(cases::status.eq_any(open))
@@ -120,19 +111,31 @@ pub fn run_once(connection: &mut DbConnection, now: DateTime<Utc>) -> Result<usi
         .select(case_columns)
         .limit(PER_PASS)
         .load(connection)?;
-    for (id, number, office, assignee, deadline) in passed {
-        let notification = Notification {
-            template: Template::MediationDeadlinePassed,
-            recipients: case_recipients(connection, assignee.as_deref(), &office)?,
-            case_id: Some(&id),
-            dedup_key: Some(format!("mediation_deadline_passed:{id}")),
-            vars: vars(&[("case_number", number), ("deadline", deadline.to_string())]),
-        };
-        written += usize::from(enqueue(connection, notification, naive)?);
-    }
+    written += case_reminders(connection, Template::MediationDeadlinePassed, passed, naive)?;
 
     written += referral_reminders(connection, &zones, now)?;
     written += payment_reminders(connection, &zones, now)?;
+    Ok(written)
+}
+
+/// Enqueues one deadline reminder per case in `rows`, keyed `template:case`.
+fn case_reminders(
+    connection: &mut DbConnection,
+    template: Template,
+    rows: Vec<(String, String, String, Option<String>, NaiveDate)>,
+    now: chrono::NaiveDateTime,
+) -> Result<usize, ApiError> {
+    let mut written = 0;
+    for (id, number, office, assignee, deadline) in rows {
+        let notification = Notification {
+            template,
+            recipients: case_recipients(connection, assignee.as_deref(), &office)?,
+            case_id: Some(&id),
+            dedup_key: Some(format!("{template}:{id}")),
+            vars: vars(&[("case_number", number), ("deadline", deadline.to_string())]),
+        };
+        written += usize::from(enqueue(connection, notification, now)?);
+    }
     Ok(written)
 }
 

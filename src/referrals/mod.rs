@@ -2,6 +2,7 @@
 //! police station, court, arbitration — to do one task on a case, by a due time. The model and
 //! its queries live here; the rules in [`rules`]; handlers in [`handlers`].
 
+pub mod answers;
 pub mod handlers;
 pub mod rules;
 

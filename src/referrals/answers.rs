@@ -1,0 +1,139 @@
+//! Answering referrals: who may act on one, and the one write that moves it along its
+//! lifecycle and records it on the case timeline (visible to the union and the receiving office).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::handlers::scope_of;
+use super::rules::{self, ReferralAction, ReferralStatus};
+use super::Referral;
+use crate::auth::extract::Caller;
+use crate::auth::policy::{self, Action};
+use crate::db::DbConnection;
+use crate::http::error::ApiError;
+use crate::offices::{self, OfficeKind};
+use crate::schema::referrals;
+use crate::timeline::{self, Actor};
+
+/// What an answer carries besides its action.
+#[derive(Debug, Clone, Default)]
+pub struct Answer {
+    pub reason: Option<String>,
+    pub outcome: Option<String>,
+    pub result: Option<String>,
+}
+
+/// Loads a referral `caller` may act on with `action`: the receiving office answers its own
+/// referrals (union staff record answers for court and arbitration, which do not use the
+/// system); union staff cancel. Anything else is invisible (404) or forbidden (403).
+pub fn load_for_action(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    action: ReferralAction,
+) -> Result<(Referral, OfficeKind), ApiError> {
+    let scope = scope_of(connection, caller)?;
+    if !policy::is_partner(caller.role) && !policy::allows(caller.role, Action::WorkCases) {
+        return Err(ApiError::Forbidden(format!(
+            "the {} role may not act on referrals",
+            caller.role
+        )));
+    }
+    let referral = super::find_visible(connection, &scope, id)?;
+    let office_kind = offices::find(connection, &referral.office_id)?.kind();
+    let union_may_answer = policy::partner_role_for(office_kind).is_none();
+    let allowed = match (action, policy::is_partner(caller.role)) {
+        (ReferralAction::Cancel, partner) => !partner,
+        (_, true) => true,
+        (_, false) => union_may_answer,
+    };
+    if !allowed {
+        return Err(ApiError::Forbidden(match action {
+            ReferralAction::Cancel => "only union staff may cancel a referral".into(),
+            _ => "only the receiving office answers this referral".into(),
+        }));
+    }
+    Ok((referral, office_kind))
+}
+
+/// Moves a referral along its lifecycle and records it on the case timeline (restricted to the
+/// union and the receiving office), or refuses with 409 and changes nothing.
+pub fn apply(
+    connection: &mut DbConnection,
+    current: &Referral,
+    action: ReferralAction,
+    answer: &Answer,
+    actor: &Actor,
+    now: NaiveDateTime,
+) -> Result<Referral, ApiError> {
+    let from = current.status();
+    let to = rules::next_status(from, action).ok_or_else(|| ApiError::Conflict {
+        code: "invalid_transition",
+        detail: format!("a {from} referral cannot be given the action {action}"),
+    })?;
+    let at = Some(now);
+    let updated = diesel::update(
+        referrals::table
+            .find(&current.id)
+            .filter(referrals::version.eq(current.version)),
+    )
+    .set((
+        referrals::status.eq(to.as_str()),
+        referrals::accepted_at.eq(if to == ReferralStatus::Accepted {
+            at
+        } else {
+            current.accepted_at
+        }),
+        referrals::declined_at.eq(if to == ReferralStatus::Declined {
+            at
+        } else {
+            None
+        }),
+        referrals::decline_reason.eq(if to == ReferralStatus::Declined {
+            answer.reason.clone()
+        } else {
+            None
+        }),
+        referrals::completed_at.eq(if to == ReferralStatus::Completed {
+            at
+        } else {
+            None
+        }),
+        referrals::outcome.eq(answer.outcome.clone()),
+        referrals::result.eq(answer.result.clone()),
+        referrals::cancelled_at.eq(if to == ReferralStatus::Cancelled {
+            at
+        } else {
+            None
+        }),
+        referrals::cancel_reason.eq(if to == ReferralStatus::Cancelled {
+            answer.reason.clone()
+        } else {
+            None
+        }),
+        referrals::updated_at.eq(now),
+        referrals::version.eq(current.version + 1),
+    ))
+    .execute(connection)?;
+    if updated == 0 {
+        return Err(ApiError::PreconditionFailed(
+            "the referral changed meanwhile; read it again".into(),
+        ));
+    }
+    let kind = format!("referral_{to}");
+    let data = json!({"referral_id": current.id, "office_id": current.office_id, "kind": current.kind,
+                      "from": from, "to": to, "reason": answer.reason, "outcome": answer.outcome, "result": answer.result});
+    timeline::append_restricted(
+        connection,
+        &current.case_id,
+        actor,
+        &kind,
+        data,
+        now,
+        Some(&current.office_id),
+    )?;
+    let updated = super::reload(connection, &current.id)?;
+    crate::notify::messages::referral_answered(connection, &updated, now)?;
+    Ok(super::reload(connection, &current.id)?)
+}
