@@ -6,74 +6,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+
+mod database_url;
+
+pub use database_url::DatabaseUrl;
 use std::time::Duration;
-
-/// Where the data lives; the backend is chosen from the URL scheme.
-#[derive(Clone, PartialEq, Eq)]
-pub enum DatabaseUrl {
-    /// An embedded SQLite file (`sqlite://path` or a bare path).
-    Sqlite { path: String },
-    /// A PostgreSQL server (`postgres://…` or `postgresql://…`).
-    Postgres { url: String },
-}
-
-impl DatabaseUrl {
-    /// Parses `DATABASE_URL`; anything that is neither PostgreSQL nor SQLite is refused.
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let raw = raw.trim();
-        if raw.is_empty() {
-            return Err("must not be empty".into());
-        }
-        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-            return Ok(Self::Postgres {
-                url: raw.to_owned(),
-            });
-        }
-        if let Some(path) = raw
-            .strip_prefix("sqlite://")
-            .or_else(|| raw.strip_prefix("sqlite:"))
-        {
-            if path.is_empty() {
-                return Err("sqlite:// needs a file path, e.g. sqlite://mediation.db".into());
-            }
-            return Ok(Self::Sqlite {
-                path: path.to_owned(),
-            });
-        }
-        if let Some((scheme, _)) = raw.split_once("://") {
-            return Err(format!(
-                "unsupported scheme `{scheme}://`; use sqlite://<path> or postgres://<user>@<host>/<db>"
-            ));
-        }
-        Ok(Self::Sqlite {
-            path: raw.to_owned(),
-        })
-    }
-
-    /// `"sqlite"` or `"postgres"`, for logs and `/readyz`.
-    pub fn backend_name(&self) -> &'static str {
-        match self {
-            Self::Sqlite { .. } => "sqlite",
-            Self::Postgres { .. } => "postgres",
-        }
-    }
-}
-
-/// Passwords never reach a log line: only the scheme, host and database are shown.
-impl fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Sqlite { path } => write!(f, "sqlite://{path}"),
-            Self::Postgres { url } => {
-                let after_scheme = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest);
-                let host_and_db = after_scheme
-                    .rsplit_once('@')
-                    .map_or(after_scheme, |(_, h)| h);
-                write!(f, "postgres://…@{host_and_db}")
-            }
-        }
-    }
-}
 
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
