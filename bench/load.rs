@@ -23,6 +23,8 @@ struct Args {
     concurrency: usize,
     backends: Vec<String>,
     scale: bool,
+    /// Only these scenarios, when given (`--scenarios read,list`).
+    only: Option<Vec<String>>,
     pg_server: String,
 }
 
@@ -33,6 +35,7 @@ fn args() -> Args {
         concurrency: 32,
         backends: vec!["sqlite".into(), "postgres".into()],
         scale: false,
+        only: None,
         pg_server: std::env::var("BENCH_DATABASE_URL")
             .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into()),
     };
@@ -65,6 +68,15 @@ fn args() -> Args {
                     .collect()
             }
             "--scale" => args.scale = true,
+            "--scenarios" => {
+                args.only = Some(
+                    it.next()
+                        .expect("--scenarios read,list")
+                        .split(',')
+                        .map(str::to_owned)
+                        .collect(),
+                )
+            }
             "--bench" => {}
             other => panic!("unknown argument {other}; see docs/performance.md"),
         }
@@ -177,11 +189,20 @@ fn main() -> anyhow::Result<()> {
     } else {
         vec![args.cases]
     };
-    let scenarios: Vec<Scenario> = if args.scale {
+    let mut scenarios: Vec<Scenario> = if args.scale {
         vec![Scenario::Read, Scenario::List, Scenario::Search]
     } else {
         Scenario::ALL.to_vec()
     };
+    if let Some(only) = &args.only {
+        for name in only {
+            assert!(
+                Scenario::ALL.iter().any(|s| s.name() == name),
+                "unknown scenario {name}; see docs/performance.md"
+            );
+        }
+        scenarios.retain(|s| only.iter().any(|name| name == s.name()));
+    }
     for backend in &args.backends {
         for &cases in &sizes {
             let tag = format!("{backend}_{cases}");
@@ -199,15 +220,14 @@ fn main() -> anyhow::Result<()> {
                 diesel::sql_query("VACUUM ANALYZE").execute(&mut connection)?;
             }
             let server = Server::start(&url, 18_080)?;
-            let token = actix_web::rt::System::new().block_on(async {
+            let tokens = actix_web::rt::System::new().block_on(async {
                 let client = awc::Client::default();
-                drive::sign_in(
-                    &client,
-                    &server.base,
-                    &fixture.mediator_email,
-                    dataset::PASSWORD,
-                )
-                .await
+                let sign_in =
+                    |email| drive::sign_in(&client, &server.base, email, dataset::PASSWORD);
+                anyhow::Ok(drive::Tokens {
+                    reader: sign_in(&fixture.mediator_email).await?,
+                    intake: sign_in(&fixture.intake_mediator_email).await?,
+                })
             })?;
             for &scenario in &scenarios {
                 eprintln!(
@@ -219,7 +239,7 @@ fn main() -> anyhow::Result<()> {
                 let measured = actix_web::rt::System::new().block_on(drive::run(
                     scenario,
                     &server.base,
-                    &token,
+                    &tokens,
                     &fixture,
                     Duration::from_secs(args.seconds),
                     args.concurrency,

@@ -104,7 +104,13 @@ impl Application {
         if config.workers > 0 {
             server = server.workers(config.workers);
         }
-        let server = server.listen(listener)?.run();
+        let server = server
+            .worker_max_blocking_threads(blocking_threads_per_worker(
+                config.db_pool_size,
+                config.workers,
+            ))
+            .listen(listener)?
+            .run();
         Ok(Self {
             port,
             server,
@@ -179,4 +185,29 @@ fn prepare_first_start(
         );
     }
     Ok((secret, data_key))
+}
+
+/// Each worker's blocking pool (where database work runs) gets its share of the connection
+/// pool, plus one thread for file storage, instead of actix's default of 512 threads in all:
+/// a thread without a connection would only wait for one, and the extra threads cost context
+/// switches and memory (each keeps its own malloc arena) under load.
+fn blocking_threads_per_worker(db_pool_size: u32, workers: usize) -> usize {
+    let workers = if workers > 0 {
+        workers
+    } else {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    };
+    (db_pool_size as usize).div_ceil(workers) + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::blocking_threads_per_worker;
+
+    #[test]
+    fn the_connection_pool_is_shared_out_among_the_workers_blocking_pools() {
+        assert_eq!(blocking_threads_per_worker(16, 2), 9);
+        assert_eq!(blocking_threads_per_worker(10, 4), 4);
+        assert_eq!(blocking_threads_per_worker(1, 8), 2);
+    }
 }

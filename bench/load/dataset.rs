@@ -1,8 +1,11 @@
 //! Loads a realistic data set through the service's own intake and lifecycle code (hash-chained
 //! events, encrypted ID numbers, per-office case numbers): 50 town unions under one county
-//! union, a mediator each, and cases spread over categories, channels and statuses.
+//! union, a mediator each, and cases spread over categories, channels and statuses. Beyond
+//! [`BASE_CASES`], the set grows by SQL copies of those cases (new ids and case numbers, same
+//! offices and contents), so a million cases load in minutes instead of an hour.
 
 use chrono::Utc;
+use diesel::prelude::*;
 use mediation_tracker::cases::intake::{self, CreateCase};
 use mediation_tracker::cases::lifecycle::CaseAction;
 use mediation_tracker::cases::transitions::{self, ValidTransition};
@@ -19,11 +22,20 @@ use serde_json::json;
 pub const DATA_KEY: &str = "YmVuY2gtZGF0YS1rZXktYmVuY2gtZGF0YS1rZXktMDE=";
 pub const PASSWORD: &str = "bench-mediator-passphrase";
 pub const OFFICES: usize = 50;
+/// How many cases go through the intake code; larger sets are copies of these.
+pub const BASE_CASES: usize = 20_000;
+/// The office whose mediator registers the intake scenario's cases: not the one read, listed
+/// and searched, so that writing does not change what the read scenarios measure.
+const INTAKE_OFFICE: usize = OFFICES - 1;
 
 /// What the drivers need to know about the loaded data.
 pub struct Fixture {
+    /// The mediator of `T00`, who reads, lists and searches.
     pub mediator_email: String,
     pub office_id: String,
+    /// The mediator of `T49`, who registers the intake scenario's cases.
+    pub intake_mediator_email: String,
+    pub intake_office_id: String,
     /// Ids of the cases the bench mediator can see (their office's).
     pub case_ids: Vec<String>,
     pub employers: Vec<String>,
@@ -148,82 +160,153 @@ pub fn load(url: &DatabaseUrl, cases: usize) -> anyhow::Result<Fixture> {
         towns.push(town);
     }
     let mut rng = Rng::new(42);
-    let mut case_ids = Vec::new();
+    let base = cases.min(BASE_CASES);
     let batch = 250;
     let mut loaded = 0;
-    while loaded < cases {
-        let size = batch.min(cases - loaded);
-        let ids = write_transaction(
-            &mut connection,
-            |connection| -> anyhow::Result<Vec<String>> {
-                let mut ids = Vec::new();
-                for _ in 0..size {
-                    let which = rng.below(OFFICES);
-                    let input: CreateCase = serde_json::from_value(intake_body(&mut rng))?;
-                    let valid =
-                        intake::validate(input, Utc::now()).map_err(|e| anyhow::anyhow!("{e}"))?;
-                    let mut case = intake::register(
-                        connection,
-                        &towns[which],
-                        &valid,
-                        &actors[which],
-                        &protector,
-                        now.naive_utc(),
-                    )?;
-                    let steps: &[CaseAction] = match rng.below(10) {
-                        0..=3 => &[CaseAction::Accept, CaseAction::Start],
-                        4..=5 => &[CaseAction::Accept],
-                        _ => &[],
+    while loaded < base {
+        let size = batch.min(base - loaded);
+        write_transaction(&mut connection, |connection| -> anyhow::Result<()> {
+            for _ in 0..size {
+                let which = rng.below(OFFICES);
+                let input: CreateCase = serde_json::from_value(intake_body(&mut rng))?;
+                let valid =
+                    intake::validate(input, Utc::now()).map_err(|e| anyhow::anyhow!("{e}"))?;
+                let mut case = intake::register(
+                    connection,
+                    &towns[which],
+                    &valid,
+                    &actors[which],
+                    &protector,
+                    now.naive_utc(),
+                )?;
+                let steps: &[CaseAction] = match rng.below(10) {
+                    0..=3 => &[CaseAction::Accept, CaseAction::Start],
+                    4..=5 => &[CaseAction::Accept],
+                    _ => &[],
+                };
+                for action in steps {
+                    let t = ValidTransition {
+                        action: *action,
+                        reason: None,
+                        destination: None,
                     };
-                    for action in steps {
-                        let t = ValidTransition {
-                            action: *action,
-                            reason: None,
-                            destination: None,
-                        };
-                        case = transitions::apply(
-                            connection,
-                            &case,
-                            &t,
-                            &actors[which],
-                            now.naive_utc(),
-                        )
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
-                    }
-                    if which == 0 {
-                        ids.push(case.id.clone());
-                    }
+                    case =
+                        transitions::apply(connection, &case, &t, &actors[which], now.naive_utc())
+                            .map_err(|e| anyhow::anyhow!("{e}"))?;
                 }
-                Ok(ids)
-            },
-        )?;
-        case_ids.extend(ids);
+            }
+            Ok(())
+        })?;
         loaded += size;
-        if loaded % 10_000 == 0 || loaded == cases {
-            eprintln!("  loaded {loaded}/{cases} cases");
+        if loaded % 10_000 == 0 || loaded == base {
+            eprintln!("  registered {loaded}/{cases} cases through the intake code");
         }
     }
+    replicate(&mut connection, base, cases)?;
     // For pgbench: the bench mediator's case ids, numbered.
-    diesel::RunQueryDsl::execute(
-        diesel::sql_query("CREATE TABLE bench_ids (n INTEGER PRIMARY KEY, id TEXT NOT NULL)"),
+    let office_id = towns[0].id.clone();
+    execute(
         &mut connection,
+        &format!(
+            "CREATE TABLE bench_ids AS SELECT ROW_NUMBER() OVER (ORDER BY id) AS n, id \
+             FROM cases WHERE office_id = '{office_id}'"
+        ),
     )?;
-    write_transaction(&mut connection, |connection| -> anyhow::Result<()> {
-        for (n, id) in case_ids.iter().enumerate() {
-            diesel::RunQueryDsl::execute(
-                diesel::sql_query(format!(
-                    "INSERT INTO bench_ids (n, id) VALUES ({}, '{id}')",
-                    n + 1
-                )),
-                connection,
-            )?;
-        }
-        Ok(())
-    })?;
+    execute(
+        &mut connection,
+        "CREATE UNIQUE INDEX bench_ids_n ON bench_ids (n)",
+    )?;
+    let case_ids = mediation_tracker::schema::cases::table
+        .filter(mediation_tracker::schema::cases::office_id.eq(&office_id))
+        .select(mediation_tracker::schema::cases::id)
+        .load::<String>(&mut connection)?;
     Ok(Fixture {
         mediator_email: "mediator0@bench.local".into(),
-        office_id: towns[0].id.clone(),
+        office_id,
+        intake_mediator_email: format!("mediator{INTAKE_OFFICE}@bench.local"),
+        intake_office_id: towns[INTAKE_OFFICE].id.clone(),
         case_ids,
         employers: (0..1000).map(employer).collect(),
     })
+}
+
+fn execute(connection: &mut DbConnection, sql: &str) -> anyhow::Result<usize> {
+    Ok(diesel::RunQueryDsl::execute(
+        diesel::sql_query(sql),
+        connection,
+    )?)
+}
+
+const CASE_COLUMNS: &str = "case_number, office_id, status, category, channel, summary, \
+    assignee_id, claimed_amount_fen, agreed_amount_fen, recovered_amount_fen, workers_involved, \
+    collective, flags, received_at, mediation_deadline, deadline_passes_at, escalated_to, \
+    employer_name, employer_credit_code, employer_address, employer_contact_name, \
+    employer_contact_phone_cipher, employer_contact_phone_masked, search_text, events_count, \
+    events_head, created_at, updated_at, version, accepted_at, concluded_at";
+const PARTY_COLUMNS: &str = "kind, name, id_number_cipher, id_number_masked, id_number_hash, \
+    phone_cipher, phone_masked, created_at";
+const EVENT_COLUMNS: &str = "sequence, kind, actor_id, actor_kind, actor_role, office_id, \
+    occurred_at, data, previous_hash, hash, restricted_to_office_id";
+
+/// Grows the data set from the `base` registered cases to `total` by copying them (with their
+/// parties and events) under new ids and case numbers (`<original>.<copy>`), one transaction per
+/// copy. Every office grows in proportion, as a province's would over the years.
+fn replicate(connection: &mut DbConnection, base: usize, total: usize) -> anyhow::Result<()> {
+    if total <= base {
+        return Ok(());
+    }
+    for table in ["cases", "case_parties", "case_events"] {
+        execute(
+            connection,
+            &format!("CREATE TABLE bench_base_{table} AS SELECT * FROM {table}"),
+        )?;
+    }
+    let mut copied = base;
+    let mut copy = 0;
+    while copied < total {
+        copy += 1;
+        let size = base.min(total - copied);
+        write_transaction(connection, |connection| -> anyhow::Result<()> {
+            execute(
+                connection,
+                &format!(
+                    "CREATE TABLE bench_copy AS SELECT id FROM bench_base_cases ORDER BY id LIMIT {size}"
+                ),
+            )?;
+            execute(
+                connection,
+                &format!(
+                    "INSERT INTO cases (id, {CASE_COLUMNS}) SELECT id || '.{copy}', \
+                     {} FROM bench_base_cases WHERE id IN (SELECT id FROM bench_copy)",
+                    CASE_COLUMNS.replacen("case_number", &format!("case_number || '.{copy}'"), 1)
+                ),
+            )?;
+            execute(
+                connection,
+                &format!(
+                    "INSERT INTO case_parties (id, case_id, {PARTY_COLUMNS}) \
+                     SELECT id || '.{copy}', case_id || '.{copy}', {PARTY_COLUMNS} \
+                     FROM bench_base_case_parties WHERE case_id IN (SELECT id FROM bench_copy)"
+                ),
+            )?;
+            execute(
+                connection,
+                &format!(
+                    "INSERT INTO case_events (id, case_id, {EVENT_COLUMNS}) \
+                     SELECT id || '.{copy}', case_id || '.{copy}', {EVENT_COLUMNS} \
+                     FROM bench_base_case_events WHERE case_id IN (SELECT id FROM bench_copy)"
+                ),
+            )?;
+            execute(connection, "DROP TABLE bench_copy")?;
+            Ok(())
+        })?;
+        copied += size;
+        if copy % 10 == 0 || copied == total {
+            eprintln!("  copied up to {copied}/{total} cases");
+        }
+    }
+    for table in ["cases", "case_parties", "case_events"] {
+        execute(connection, &format!("DROP TABLE bench_base_{table}"))?;
+    }
+    Ok(())
 }

@@ -10,6 +10,8 @@ use super::dataset::{intake_body, Fixture, Rng};
 /// The scenarios of the benchmark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scenario {
+    /// `GET /healthz`: no token, no database — the floor of one HTTP request on this machine.
+    Healthz,
     Intake,
     Read,
     Timeline,
@@ -19,7 +21,8 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 6] = [
+    pub const ALL: [Scenario; 7] = [
+        Scenario::Healthz,
         Scenario::Intake,
         Scenario::Read,
         Scenario::Timeline,
@@ -30,6 +33,7 @@ impl Scenario {
 
     pub fn name(self) -> &'static str {
         match self {
+            Self::Healthz => "healthz",
             Self::Intake => "intake",
             Self::Read => "read",
             Self::Timeline => "timeline",
@@ -93,11 +97,19 @@ fn percent_encode(text: &str) -> String {
         .collect()
 }
 
+/// The access tokens the clients send.
+pub struct Tokens {
+    /// The bench mediator's (`T00`): reads, lists and searches.
+    pub reader: String,
+    /// The intake mediator's (`T49`): registers cases.
+    pub intake: String,
+}
+
 /// Runs `scenario` for `duration` with `concurrency` clients.
 pub async fn run(
     scenario: Scenario,
     base: &str,
-    token: &str,
+    tokens: &Tokens,
     fixture: &Fixture,
     duration: Duration,
     concurrency: usize,
@@ -113,7 +125,8 @@ pub async fn run(
             .timeout(Duration::from_secs(30))
             .finish();
         let base = base.to_owned();
-        let auth = format!("Bearer {token}");
+        let auth = format!("Bearer {}", tokens.reader);
+        let intake_auth = format!("Bearer {}", tokens.intake);
         let ids = fixture.case_ids.clone();
         let employers = fixture.employers.clone();
         tasks.push(actix_web::rt::spawn(async move {
@@ -132,10 +145,11 @@ pub async fn run(
                 let id = &ids[rng.below(ids.len())];
                 let sent = Instant::now();
                 let response = match pick {
+                    Scenario::Healthz => client.get(format!("{base}/healthz")).send().await,
                     Scenario::Intake => {
                         client
                             .post(format!("{base}/api/v1/cases"))
-                            .insert_header(("authorization", auth.as_str()))
+                            .insert_header(("authorization", intake_auth.as_str()))
                             .send_json(&intake_body(&mut rng))
                             .await
                     }

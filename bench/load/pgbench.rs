@@ -9,6 +9,7 @@ use super::drive::Scenario;
 fn script(scenario: Scenario, fixture: &Fixture) -> String {
     let count = fixture.case_ids.len().max(1);
     let office = &fixture.office_id;
+    let intake_office = &fixture.intake_office_id;
     let term = fixture.employers[7].clone();
     let read = format!("\\set r random(1, {count})\nSELECT c.* FROM cases c WHERE c.id = (SELECT id FROM bench_ids WHERE n = :r);\n");
     let timeline = format!(
@@ -22,8 +23,8 @@ fn script(scenario: Scenario, fixture: &Fixture) -> String {
     let intake = format!(
         "BEGIN;\n\
          SELECT md5(random()::text || clock_timestamp()::text) AS cid \\gset\n\
-         INSERT INTO case_number_counters (office_id, year, last_value) VALUES ('{office}', 2099, 1) ON CONFLICT (office_id, year) DO UPDATE SET last_value = case_number_counters.last_value + 1 RETURNING last_value;\n\
-         INSERT INTO cases (id, case_number, office_id, status, category, channel, summary, claimed_amount_fen, agreed_amount_fen, recovered_amount_fen, workers_involved, collective, flags, received_at, mediation_deadline, deadline_passes_at, employer_name, employer_contact_phone_cipher, employer_contact_phone_masked, search_text, events_count, events_head, created_at, updated_at, version) VALUES (':cid', 'B-' || ':cid', '{office}', 'intake', 'wage_arrears', 'walk_in', '企业拖欠工资，职工申请调解。', 300000, 0, 0, 1, false, '', now(), current_date + 15, now() + interval '15 days', '{term}', 'v1:cipher', '138****5678', ':cid', 0, '0', now(), now(), 1);\n\
+         INSERT INTO case_number_counters (office_id, year, last_value) VALUES ('{intake_office}', 2099, 1) ON CONFLICT (office_id, year) DO UPDATE SET last_value = case_number_counters.last_value + 1 RETURNING last_value;\n\
+         INSERT INTO cases (id, case_number, office_id, status, category, channel, summary, claimed_amount_fen, agreed_amount_fen, recovered_amount_fen, workers_involved, collective, flags, received_at, mediation_deadline, deadline_passes_at, employer_name, employer_contact_phone_cipher, employer_contact_phone_masked, search_text, events_count, events_head, created_at, updated_at, version) VALUES (':cid', 'B-' || ':cid', '{intake_office}', 'intake', 'wage_arrears', 'walk_in', '企业拖欠工资，职工申请调解。', 300000, 0, 0, 1, false, '', now(), current_date + 15, now() + interval '15 days', '{term}', 'v1:cipher', '138****5678', ':cid', 0, '0', now(), now(), 1);\n\
          INSERT INTO case_parties (id, case_id, kind, name, id_number_cipher, id_number_masked, id_number_hash, phone_cipher, phone_masked, created_at) VALUES (':cid' || 'w', ':cid', 'worker', '张先生', 'v1:cipher', '4405**********0013', md5(':cid'), 'v1:cipher', '139****1111', now());\n\
          INSERT INTO case_parties (id, case_id, kind, name, created_at) VALUES (':cid' || 'e', ':cid', 'employer', '{term}', now());\n\
          SELECT events_count, events_head FROM cases WHERE id = ':cid' FOR UPDATE;\n\
@@ -32,6 +33,7 @@ fn script(scenario: Scenario, fixture: &Fixture) -> String {
          END;\n"
     );
     match scenario {
+        Scenario::Healthz => "SELECT 1;\n".into(),
         Scenario::Intake => intake,
         Scenario::Read => read,
         Scenario::Timeline => timeline,

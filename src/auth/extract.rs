@@ -11,6 +11,7 @@ use futures_util::future::LocalBoxFuture;
 
 use super::policy::{self, Action};
 use super::sessions;
+use crate::db::DbConnection;
 use crate::http::error::ApiError;
 use crate::offices::OfficeKind;
 use crate::startup::AppState;
@@ -67,28 +68,64 @@ impl Caller {
     }
 
     async fn authenticate(request: HttpRequest) -> Result<Self, ApiError> {
-        let state = request
-            .app_data::<web::Data<AppState>>()
-            .cloned()
-            .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
-        let token = bearer_token(&request)?;
+        let state = app_state(&request)?;
+        let pending = PendingCaller::from_token(&request, &state)?;
+        state
+            .db
+            .run(move |connection| pending.confirm(connection))
+            .await
+    }
+}
+
+fn app_state(request: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+    request
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))
+}
+
+/// A caller whose access token is genuine and unexpired, but whose session has not been checked
+/// yet: only [`PendingCaller::confirm`], run inside the handler's own database work, turns it
+/// into a [`Caller`].
+///
+/// Why: [`Caller`] checks the session in a trip of its own to the blocking pool, and the
+/// handler then makes a second trip for its queries. The most frequent requests (reading,
+/// listing and registering cases, the timeline) take a `PendingCaller` instead and confirm it as
+/// the first query of their single trip — the same check (revoked sessions, deactivated users,
+/// changed roles take effect at once), one thread hop fewer. A handler cannot reach the caller's
+/// role or office without confirming, so it cannot forget to.
+#[derive(Debug)]
+pub struct PendingCaller {
+    subject: String,
+    session_id: String,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl PendingCaller {
+    fn from_token(request: &HttpRequest, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer_token(request)?;
         let now = state.clock.now();
         let claims = state.tokens.verify(&token, now)?;
-        let session_id = claims.sid.clone();
-        let live = state
-            .db
-            .run(move |connection| Ok(sessions::live(connection, &session_id, now.naive_utc())?))
-            .await?
-            .ok_or_else(|| {
-                ApiError::Unauthenticated("the session has ended; sign in again".into())
-            })?;
+        Ok(Self {
+            subject: claims.sub,
+            session_id: claims.sid,
+            now,
+        })
+    }
+
+    /// Checks the session against the database: live, unrevoked, its account active, and the
+    /// token's subject its owner. 401 otherwise.
+    pub fn confirm(self, connection: &mut DbConnection) -> Result<Caller, ApiError> {
+        let live = sessions::live(connection, &self.session_id, self.now.naive_utc())?.ok_or_else(
+            || ApiError::Unauthenticated("the session has ended; sign in again".into()),
+        )?;
         let office_kind = live.office_kind.as_deref().and_then(OfficeKind::parse);
         let (principal, role) = match (live.user_id, live.client_id) {
-            (Some(id), _) if id == claims.sub => {
+            (Some(id), _) if id == self.subject => {
                 let role = live.role.as_deref().and_then(Role::parse);
                 (Principal::User { id }, role)
             }
-            (None, Some(id)) if id == claims.sub => (
+            (None, Some(id)) if id == self.subject => (
                 Principal::Client { id },
                 office_kind.and_then(policy::partner_role_for),
             ),
@@ -100,14 +137,23 @@ impl Caller {
         };
         let role =
             role.ok_or_else(|| ApiError::Unauthenticated("the account has no usable role".into()))?;
-        Ok(Self {
+        Ok(Caller {
             principal,
             role,
             office_id: live.office_id,
             office_kind,
             session_id: live.session_id,
-            now,
+            now: self.now,
         })
+    }
+}
+
+impl FromRequest for PendingCaller {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(app_state(request).and_then(|state| Self::from_token(request, &state)))
     }
 }
 

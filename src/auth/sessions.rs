@@ -7,12 +7,11 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
 
 use super::tokens::{random_token, token_hash};
 use crate::db::DbConnection;
 use crate::domain::new_id;
-use crate::schema::{sessions, spent_refresh_tokens};
+use crate::schema::{office_clients, offices, sessions, spent_refresh_tokens, users};
 
 /// Starts a user's session; returns its id and its first refresh token.
 pub fn start_for_user(
@@ -196,47 +195,95 @@ pub fn revoke_for_client(
 }
 
 /// Who stands behind a live session, read in one query with their office.
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone)]
 pub struct LiveSession {
-    #[diesel(sql_type = Text)]
     pub session_id: String,
-    #[diesel(sql_type = Nullable<Text>)]
     pub user_id: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub client_id: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub role: Option<String>,
-    #[diesel(sql_type = Nullable<Bool>)]
     pub active: Option<bool>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub office_id: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub office_kind: Option<String>,
-    #[diesel(sql_type = Nullable<Timestamp>)]
     pub client_revoked_at: Option<NaiveDateTime>,
 }
 
+type LiveRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<bool>,
+    Option<String>,
+    Option<String>,
+    Option<NaiveDateTime>,
+    Option<String>,
+    Option<String>,
+);
+
 /// The session `session_id` if it is live (not revoked, not expired, its user active or its
 /// client not revoked).
+///
+/// Every authenticated request runs this, so it is written with the query builder rather than
+/// as SQL text: diesel then keeps it as a prepared statement per connection, and the database
+/// parses and plans it once, not on every request.
 pub fn live(
     connection: &mut DbConnection,
     session_id: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Option<LiveSession>> {
-    let found: Option<LiveSession> = diesel::sql_query(
-        "SELECT s.id AS session_id, s.user_id, s.client_id, u.role, u.active, \
-                COALESCE(u.office_id, c.office_id) AS office_id, o.kind AS office_kind, \
-                c.revoked_at AS client_revoked_at \
-         FROM sessions s \
-         LEFT JOIN users u ON u.id = s.user_id \
-         LEFT JOIN office_clients c ON c.id = s.client_id \
-         LEFT JOIN offices o ON o.id = COALESCE(u.office_id, c.office_id) \
-         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2",
-    )
-    .bind::<Text, _>(session_id)
-    .bind::<Timestamp, _>(now)
-    .get_result(connection)
-    .optional()?;
+    let row: Option<LiveRow> = sessions::table
+        .left_join(users::table)
+        .left_join(office_clients::table)
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .select((
+            sessions::id,
+            sessions::user_id,
+            sessions::client_id,
+            users::role.nullable(),
+            users::active.nullable(),
+            users::office_id.nullable(),
+            office_clients::office_id.nullable(),
+            office_clients::revoked_at.nullable(),
+            offices::table
+                .filter(offices::id.nullable().eq(users::office_id.nullable()))
+                .select(offices::kind)
+                .single_value(),
+            offices::table
+                .filter(
+                    offices::id
+                        .nullable()
+                        .eq(office_clients::office_id.nullable()),
+                )
+                .select(offices::kind)
+                .single_value(),
+        ))
+        .first(connection)
+        .optional()?;
+    let found = row.map(
+        |(
+            session_id,
+            user_id,
+            client_id,
+            role,
+            active,
+            user_office,
+            client_office,
+            client_revoked_at,
+            user_office_kind,
+            client_office_kind,
+        )| LiveSession {
+            session_id,
+            user_id,
+            client_id,
+            role,
+            active,
+            office_id: user_office.or(client_office),
+            office_kind: user_office_kind.or(client_office_kind),
+            client_revoked_at,
+        },
+    );
     Ok(found.filter(|s| match (&s.user_id, &s.client_id) {
         (Some(_), _) => s.active == Some(true),
         (None, Some(_)) => s.client_revoked_at.is_none(),

@@ -12,10 +12,11 @@ use super::lifecycle::{CaseStatus, TransitionRequest};
 use super::transitions;
 use super::visibility::CaseScope;
 use super::{is_collective, store_flags, Case, CaseFilter, CaseView, Category, Channel, Flag};
-use crate::auth::extract::{Caller, UnionStaff};
+use crate::auth::extract::{Caller, PendingCaller, UnionStaff};
 use crate::auth::policy;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::identifiers::parse_resident_id;
+use crate::domain::protect::PersonalData;
 use crate::domain::validation::{text, Validator};
 use crate::http::error::{ApiError, Problem};
 use crate::http::etag::{check_version, etag, if_match};
@@ -59,19 +60,22 @@ fn view_one(
     ))]
 pub async fn create_case(
     state: web::Data<AppState>,
-    UnionStaff(caller): UnionStaff,
+    caller: PendingCaller,
     body: JsonBody<CreateCase>,
 ) -> Result<HttpResponse, ApiError> {
     let now = state.clock.now();
-    let intake = intake::validate(body.into_inner(), now)?;
-    let office_id = caller
-        .office_id
-        .clone()
-        .ok_or_else(|| ApiError::Forbidden("union staff need an office".into()))?;
+    let body = body.into_inner();
     let protector = state.personal_data.clone();
     let view = state
         .db
         .run(move |connection| {
+            let caller = caller.confirm(connection)?;
+            caller.require(policy::Action::WorkCases)?;
+            let intake = intake::validate(body, now)?;
+            let office_id = caller
+                .office_id
+                .clone()
+                .ok_or_else(|| ApiError::Forbidden("union staff need an office".into()))?;
             let case = write_transaction(connection, |connection| {
                 let office = offices::find(connection, &office_id)?;
                 Ok::<_, ApiError>(intake::register(
@@ -113,12 +117,27 @@ pub struct CaseQuery {
     responses((status = 200, description = "A page of cases", body = Paginated<CaseView>)))]
 pub async fn list_cases(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: PendingCaller,
     page: web::Query<PageQuery>,
     query: web::Query<CaseQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page.parse()?;
-    let query = query.into_inner();
+    let now = state.clock.now();
+    let protector = state.personal_data.clone();
+    let list = state
+        .db
+        .run(move |connection| {
+            let caller = caller.confirm(connection)?;
+            let page = page.parse()?;
+            let filter = case_filter(query.into_inner(), &protector)?;
+            let scope = CaseScope::of(connection, &caller)?;
+            Ok(super::list(connection, &scope, &filter, &page, now)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Validates the filters of `GET /cases`; an exact ID number in `q` becomes its search hash.
+fn case_filter(query: CaseQuery, protector: &PersonalData) -> Result<CaseFilter, ApiError> {
     let q = query
         .q
         .as_deref()
@@ -134,8 +153,8 @@ pub async fn list_cases(
     let id_number_hash = q
         .as_deref()
         .and_then(|q| parse_resident_id(q).ok())
-        .map(|id| state.personal_data.search_hash(&id));
-    let filter = CaseFilter {
+        .map(|id| protector.search_hash(&id));
+    Ok(CaseFilter {
         status: query.status,
         category: query.category,
         channel: query.channel,
@@ -144,21 +163,7 @@ pub async fn list_cases(
         collective: query.collective,
         text: q,
         id_number_hash,
-    };
-    let now = state.clock.now();
-    let list = state
-        .db
-        .run(move |connection| {
-            let scope = CaseScope::of(connection, &caller)?;
-            let page = super::list(connection, &scope, &filter, &page, now)?;
-            let next_cursor = page.next_cursor;
-            Ok(Paginated {
-                items: super::views(connection, page.items, now)?,
-                next_cursor,
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(list))
+    })
 }
 
 /// One case.
@@ -166,15 +171,16 @@ pub async fn list_cases(
     responses((status = 200, description = "The case", body = CaseView), (status = 404, description = "No such case, or not visible to you", body = Problem)))]
 pub async fn get_case(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: PendingCaller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let now = state.clock.now();
     let view = state
         .db
         .run(move |connection| {
-            let case = find_for(connection, &caller, &id)?;
-            view_one(connection, case, now)
+            let caller = caller.confirm(connection)?;
+            let scope = CaseScope::of(connection, &caller)?;
+            Ok(super::find_visible_view(connection, &scope, &id, now)?)
         })
         .await?;
     Ok(respond(view))

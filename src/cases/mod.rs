@@ -233,6 +233,54 @@ pub fn find_visible(
         .first(connection)
 }
 
+/// The select clause of a case with its office's name and kind, read by correlated subqueries
+/// in the same statement: showing a case (or a page of them) costs one query, not two.
+macro_rules! case_with_office {
+    () => {
+        (
+            Case::as_select(),
+            offices::table
+                .filter(offices::id.eq(cases::office_id))
+                .select(offices::name)
+                .single_value(),
+            offices::table
+                .filter(offices::id.eq(cases::office_id))
+                .select(offices::kind)
+                .single_value(),
+        )
+    };
+}
+
+/// A case row with its office's name and kind (see `case_with_office!`).
+type CaseRow = (Case, Option<String>, Option<String>);
+
+fn view_of((case, office_name, office_kind): CaseRow, now: DateTime<Utc>) -> CaseView {
+    let office = CaseOffice {
+        id: case.office_id.clone(),
+        name: office_name.unwrap_or_default(),
+        kind: office_kind
+            .as_deref()
+            .and_then(OfficeKind::parse)
+            .unwrap_or(OfficeKind::Union),
+    };
+    CaseView::new(case, office, now)
+}
+
+/// The view of a case the caller may see, in one query; `NotFound` when it is invisible.
+pub fn find_visible_view(
+    connection: &mut DbConnection,
+    scope: &CaseScope,
+    id: &str,
+    now: DateTime<Utc>,
+) -> QueryResult<CaseView> {
+    let row: CaseRow = cases::table
+        .filter(cases::id.eq(id))
+        .filter(scope.filter())
+        .select(case_with_office!())
+        .first(connection)?;
+    Ok(view_of(row, now))
+}
+
 /// Re-reads a case after changing it. Only for a case already loaded through [`find_visible`]
 /// in the same transaction: it applies no visibility of its own.
 pub fn reload(connection: &mut DbConnection, id: &str) -> QueryResult<Case> {
@@ -301,17 +349,17 @@ pub struct CaseFilter {
     pub id_number_hash: Option<String>,
 }
 
-/// A page of visible cases matching `filter`, newest first.
+/// A page of visible cases matching `filter`, newest first, with their offices, in one query.
 pub fn list(
     connection: &mut DbConnection,
     scope: &CaseScope,
     filter: &CaseFilter,
     page: &PageRequest,
     now: DateTime<Utc>,
-) -> QueryResult<Paginated<Case>> {
+) -> QueryResult<Paginated<CaseView>> {
     let mut query = cases::table
         .filter(scope.filter())
-        .select(Case::as_select())
+        .select(case_with_office!())
         .into_boxed();
     if let Some(status) = filter.status {
         query = query.filter(cases::status.eq(status.as_str()));
@@ -364,10 +412,18 @@ pub fn list(
         }
         _ => {}
     }
-    let rows = crate::keyset_page!(query, cases, page).load(connection)?;
-    Ok(Paginated::from_rows(rows, page, |c| {
-        (c.created_at, c.id.as_str())
-    }))
+    let rows: Vec<CaseRow> = crate::keyset_page!(query, cases, page).load(connection)?;
+    let found = Paginated::from_rows(rows, page, |(case, _, _)| {
+        (case.created_at, case.id.as_str())
+    });
+    Ok(Paginated {
+        items: found
+            .items
+            .into_iter()
+            .map(|row| view_of(row, now))
+            .collect(),
+        next_cursor: found.next_cursor,
+    })
 }
 
 /// `%text%` with LIKE's wildcards escaped, so a `%` typed by a user matches only a `%`.

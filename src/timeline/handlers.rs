@@ -6,7 +6,7 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Actor, EventView};
-use crate::auth::extract::Caller;
+use crate::auth::extract::{Caller, PendingCaller};
 use crate::auth::policy::{self, Action};
 use crate::cases::handlers::find_for;
 use crate::db::write_transaction;
@@ -32,7 +32,7 @@ pub struct TimelineQuery {
               (status = 404, description = "No such case, or not visible to you", body = Problem)))]
 pub async fn list_events(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: PendingCaller,
     id: web::Path<String>,
     query: web::Query<TimelineQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -53,6 +53,7 @@ pub async fn list_events(
     let mut events = state
         .db
         .run(move |connection| {
+            let caller = caller.confirm(connection)?;
             let case = find_for(connection, &caller, &id)?;
             let viewer_office = partner_office(&caller);
             Ok(super::list(

@@ -4,7 +4,7 @@ use base64::Engine;
 use serde_json::json;
 
 use crate::api_test;
-use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD};
+use crate::helpers::{TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 api_test!(
     async fn the_bootstrapped_admin_signs_in_and_sees_itself(app) {
@@ -150,6 +150,44 @@ api_test!(
         again.assert_problem(401, "unauthenticated");
     }
 );
+
+api_test!(
+    async fn reading_listing_and_registering_cases_refuse_an_ended_session_or_a_deactivated_user(app) {
+        // These endpoints check the session inside their own database work (PendingCaller), not
+        // in a separate step: the check must be just as strict.
+        let world = app.world().await;
+        let case = app.register_case(&world.mediator, &crate::personas::furniture_factory_case()).await;
+        let id = case["id"].as_str().unwrap();
+        let supervisor = world.supervisor.clone();
+        let response = app.send(app.request("POST", "/api/v1/auth/logout", Some(&supervisor.token)), None).await;
+        assert_eq!(response.status, 204);
+        hot_paths_refuse(&app, &supervisor.token, id).await;
+
+        let path = format!("/api/v1/users/{}", world.mediator.id);
+        let response = app.json_request("PATCH", &path, Some(&world.admin.token), &json!({"active": false})).await;
+        assert_eq!(response.status, 200, "{}", response.text());
+        hot_paths_refuse(&app, &world.mediator.token, id).await;
+    }
+);
+
+async fn hot_paths_refuse(app: &TestApp, token: &str, id: &str) {
+    for path in [
+        format!("/api/v1/cases/{id}"),
+        "/api/v1/cases".into(),
+        format!("/api/v1/cases/{id}/events"),
+    ] {
+        app.get(&path, Some(token))
+            .await
+            .assert_problem(401, "unauthenticated");
+    }
+    app.post_json(
+        "/api/v1/cases",
+        Some(token),
+        &crate::personas::furniture_factory_case(),
+    )
+    .await
+    .assert_problem(401, "unauthenticated");
+}
 
 api_test!(
     async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(app) {
