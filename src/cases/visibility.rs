@@ -44,8 +44,17 @@ impl CaseScope {
         })
     }
 
-    /// The SQL filter of this scope over `cases`.
-    pub fn filter(&self) -> Box<dyn BoxableExpression<cases::table, MultiBackend, SqlType = Bool>> {
+    /// The SQL filter of this scope over `cases`, or over any join that contains `cases` (a
+    /// case with its office is read in one statement).
+    pub fn filter<QS: 'static>(
+        &self,
+    ) -> Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>>
+    where
+        OneOffice: BoxableExpression<QS, MultiBackend, SqlType = Bool>,
+        AnyOffice: BoxableExpression<QS, MultiBackend, SqlType = Bool>,
+        Referred: BoxableExpression<QS, MultiBackend, SqlType = Bool>,
+        Granted: BoxableExpression<QS, MultiBackend, SqlType = Bool>,
+    {
         match self {
             // One office (a mediator's) is an equality, not `= ANY(array)`: PostgreSQL can then
             // read the newest cases straight off the (office, …, created_at, id) indexes and stop
@@ -64,6 +73,16 @@ impl CaseScope {
         }
     }
 }
+
+/// The shapes of [`CaseScope::filter`], named so it can state where each may be used.
+pub type OneOffice = diesel::dsl::Eq<cases::office_id, String>;
+pub type AnyOffice = diesel::dsl::EqAny<cases::office_id, Vec<String>>;
+type ReferredCases = diesel::dsl::Select<
+    diesel::dsl::Filter<referrals::table, diesel::dsl::Eq<referrals::office_id, String>>,
+    referrals::case_id,
+>;
+pub type Referred = diesel::dsl::EqAny<cases::id, ReferredCases>;
+pub type Granted = diesel::dsl::EqAny<cases::id, GrantedCases>;
 
 type ForUser =
     diesel::dsl::Filter<case_grants::table, diesel::dsl::Eq<case_grants::user_id, String>>;
