@@ -281,22 +281,19 @@ fn replicate(connection: &mut DbConnection, base: usize, total: usize) -> anyhow
                     CASE_COLUMNS.replacen("case_number", &format!("case_number || '.{copy}'"), 1)
                 ),
             )?;
-            execute(
-                connection,
-                &format!(
-                    "INSERT INTO case_parties (id, case_id, {PARTY_COLUMNS}) \
-                     SELECT id || '.{copy}', case_id || '.{copy}', {PARTY_COLUMNS} \
-                     FROM bench_base_case_parties WHERE case_id IN (SELECT id FROM bench_copy)"
-                ),
-            )?;
-            execute(
-                connection,
-                &format!(
-                    "INSERT INTO case_events (id, case_id, {EVENT_COLUMNS}) \
-                     SELECT id || '.{copy}', case_id || '.{copy}', {EVENT_COLUMNS} \
-                     FROM bench_base_case_events WHERE case_id IN (SELECT id FROM bench_copy)"
-                ),
-            )?;
+            for (table, columns) in [
+                ("case_parties", PARTY_COLUMNS),
+                ("case_events", EVENT_COLUMNS),
+            ] {
+                execute(
+                    connection,
+                    &format!(
+                        "INSERT INTO {table} (id, case_id, {columns}) \
+                         SELECT id || '.{copy}', case_id || '.{copy}', {columns} \
+                         FROM bench_base_{table} WHERE case_id IN (SELECT id FROM bench_copy)"
+                    ),
+                )?;
+            }
             execute(connection, "DROP TABLE bench_copy")?;
             Ok(())
         })?;
