@@ -407,17 +407,10 @@ pub fn list(
         _ => {}
     }
     let rows: Vec<CaseRow> = crate::keyset_page!(query, cases, page).load(connection)?;
-    let found = Paginated::from_rows(rows, page, |(case, _, _)| {
+    Ok(Paginated::from_rows(rows, page, |(case, _, _)| {
         (case.created_at, case.id.as_str())
-    });
-    Ok(Paginated {
-        items: found
-            .items
-            .into_iter()
-            .map(|row| view_of(row, now))
-            .collect(),
-        next_cursor: found.next_cursor,
     })
+    .map(|row| view_of(row, now)))
 }
 
 /// `%text%` with LIKE's wildcards escaped, so a `%` typed by a user matches only a `%`.
