@@ -60,6 +60,13 @@ pub struct DocumentSettings {
     pub storage: crate::documents::storage::StorageConfig,
     /// Largest accepted document (413 above it).
     pub limit_bytes: usize,
+    /// How often stored objects without a document row are looked for and deleted
+    /// (`documents::sweep`), besides once at start.
+    pub sweep_interval: Duration,
+    /// How old such an object must be before it is deleted: far longer than an upload takes
+    /// from storing its bytes to committing its row, so an upload in flight is never touched.
+    /// One hour; not an environment variable, tests shorten it.
+    pub orphan_age: Duration,
 }
 
 /// Where mail goes and how the outbox retries.
@@ -75,6 +82,10 @@ pub struct MailSettings {
     pub backoff_cap: Duration,
     /// How often the worker looks for due rows.
     pub poll_interval: Duration,
+    /// How long a claimed row stays reserved for its worker; a row claimed by a process that
+    /// died is sent by another once this has passed. Longer than the longest send
+    /// (`mailer::SEND_DEADLINE`), so a live worker never loses a row it is sending.
+    pub lease: Duration,
     /// Whether this process sends mail (several servers may share one database).
     pub worker_enabled: bool,
     /// How often reminders are looked for.
@@ -131,11 +142,13 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "MEDIATION_OUTBOX_BACKOFF_SECONDS",
     "MEDIATION_OUTBOX_BACKOFF_CAP_SECONDS",
     "MEDIATION_OUTBOX_POLL_MS",
+    "MEDIATION_OUTBOX_LEASE_SECONDS",
     "MEDIATION_OUTBOX_WORKER",
     "MEDIATION_REMINDER_INTERVAL_SECONDS",
     "MEDIATION_STORAGE_DIR",
     "MEDIATION_STORAGE_URL",
     "MEDIATION_DOCUMENT_LIMIT_BYTES",
+    "MEDIATION_STORAGE_SWEEP_SECONDS",
 ];
 
 /// The embedded default: a SQLite file in the working directory.
@@ -310,6 +323,12 @@ impl Config {
                 1000,
                 10..=60_000,
             )?),
+            lease: Duration::from_secs(parse_number(
+                &vars,
+                "MEDIATION_OUTBOX_LEASE_SECONDS",
+                300,
+                120..=86_400,
+            )?),
             worker_enabled,
             reminder_interval: Duration::from_secs(parse_number(
                 &vars,
@@ -342,6 +361,13 @@ impl Config {
                 20 * 1024 * 1024,
                 1024..=1 << 31,
             )?,
+            sweep_interval: Duration::from_secs(parse_number(
+                &vars,
+                "MEDIATION_STORAGE_SWEEP_SECONDS",
+                3600,
+                60..=86_400,
+            )?),
+            orphan_age: Duration::from_secs(3600),
         };
         Ok(Self {
             database_url,

@@ -98,3 +98,28 @@ fn database_url_debug_hides_the_password() {
     assert!(!shown.contains("s3cret"), "{shown}");
     assert!(shown.contains("db.local:5432/prod"));
 }
+
+#[test]
+fn the_outbox_lease_defaults_to_five_minutes_and_must_outlive_one_send() {
+    let defaults = Config::from_vars(vars(&[])).unwrap();
+    assert_eq!(defaults.mail.lease, Duration::from_secs(300));
+    assert!(defaults.mail.lease > 2 * crate::notify::mailer::SEND_DEADLINE);
+    let set = Config::from_vars(vars(&[("MEDIATION_OUTBOX_LEASE_SECONDS", "900")])).unwrap();
+    assert_eq!(set.mail.lease, Duration::from_secs(900));
+    for short in ["60", "119", "0", "soon"] {
+        let error =
+            Config::from_vars(vars(&[("MEDIATION_OUTBOX_LEASE_SECONDS", short)])).unwrap_err();
+        assert_eq!(error.variable, "MEDIATION_OUTBOX_LEASE_SECONDS", "{short}");
+    }
+}
+
+#[test]
+fn orphaned_documents_are_swept_hourly_once_an_hour_old() {
+    let defaults = Config::from_vars(vars(&[])).unwrap();
+    assert_eq!(defaults.documents.sweep_interval, Duration::from_secs(3600));
+    assert_eq!(defaults.documents.orphan_age, Duration::from_secs(3600));
+    let set = Config::from_vars(vars(&[("MEDIATION_STORAGE_SWEEP_SECONDS", "600")])).unwrap();
+    assert_eq!(set.documents.sweep_interval, Duration::from_secs(600));
+    let error = Config::from_vars(vars(&[("MEDIATION_STORAGE_SWEEP_SECONDS", "5")])).unwrap_err();
+    assert_eq!(error.variable, "MEDIATION_STORAGE_SWEEP_SECONDS");
+}

@@ -6,6 +6,7 @@
 pub mod handlers;
 pub mod kinds;
 pub mod storage;
+pub mod sweep;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;

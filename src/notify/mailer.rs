@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, MIME_VERSION_1_0};
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
@@ -126,12 +126,35 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The longest one message may take to leave, from connecting to the server's answer to the
+/// data. lettre's asynchronous SMTP client bounds only the TCP connect (15 s); a server that
+/// accepts the connection and then stops answering would hold the worker, and the rows it has
+/// claimed, forever. Bounding the whole exchange is what lets the outbox lease
+/// (`MEDIATION_OUTBOX_LEASE_SECONDS`) be chosen longer than any send.
+pub const SEND_DEADLINE: Duration = Duration::from_secs(60);
+
+/// The `Message-ID` of an outbox row: `<{row id}@{sender's domain}>`. Derived from the row, not
+/// generated per attempt, so a message delivered twice (the process died after the server
+/// accepted it, before the row was marked sent) carries the same id both times, and mail
+/// clients and archives can recognise the second copy. The row ids are UUIDs, unique across
+/// installations; the domain only has to be a plausible ASCII one, so a sender whose domain is
+/// internationalised (not ASCII) falls back to `localhost`.
+pub fn message_id(outbox_id: &str, from: &Mailbox) -> String {
+    let domain = from.email.domain();
+    let plain = !domain.is_empty()
+        && domain
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-.[]:".contains(c));
+    format!("<{outbox_id}@{}>", if plain { domain } else { "localhost" })
+}
+
 /// A message as the memory transport keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentMail {
     pub to: Vec<String>,
     pub subject: String,
     pub body: String,
+    pub message_id: String,
 }
 
 /// The transport in use.
@@ -181,17 +204,23 @@ impl Mailer {
         }
     }
 
-    /// Sends one message; the error text is what the outbox records.
+    /// Sends one message, within [`SEND_DEADLINE`]; the error text is what the outbox records.
+    /// `message_id` is the row's stable id ([`message_id`]). `MIME-Version: 1.0` is set
+    /// because the body is `text/plain; charset=utf-8` with a transfer encoding, which RFC 2045
+    /// only defines under that header; filters score mail without it as malformed.
     pub async fn send(
         &self,
         from: &Mailbox,
         to: &[String],
         subject: &str,
         body: &str,
+        message_id: &str,
     ) -> Result<(), String> {
         let mut builder = Message::builder()
             .from(from.clone())
             .subject(subject)
+            .message_id(Some(message_id.to_owned()))
+            .header(MIME_VERSION_1_0)
             .header(ContentType::TEXT_PLAIN);
         for address in to {
             builder = builder.to(address
@@ -201,15 +230,16 @@ impl Mailer {
         let message = builder
             .body(body.to_owned())
             .map_err(|e| format!("cannot build the message: {e}"))?;
+        let late = || format!("no answer within {} s", SEND_DEADLINE.as_secs());
         match self {
-            Self::Smtp(transport) => transport
-                .send(message)
+            Self::Smtp(transport) => tokio::time::timeout(SEND_DEADLINE, transport.send(message))
                 .await
+                .map_err(|_| format!("smtp: {}", late()))?
                 .map(|_| ())
                 .map_err(|e| format!("smtp: {e}")),
-            Self::Files(transport) => transport
-                .send(message)
+            Self::Files(transport) => tokio::time::timeout(SEND_DEADLINE, transport.send(message))
                 .await
+                .map_err(|_| format!("file: {}", late()))?
                 .map(|_| ())
                 .map_err(|e| format!("file: {e}")),
             Self::Memory(sent) => {
@@ -218,6 +248,7 @@ impl Mailer {
                         to: to.to_vec(),
                         subject: subject.to_owned(),
                         body: body.to_owned(),
+                        message_id: message_id.to_owned(),
                     });
                 }
                 Ok(())
@@ -263,13 +294,54 @@ mod tests {
         let mailer = Mailer::new(&MailTransport::Memory).unwrap();
         let from: Mailbox = "Tracker <noreply@localhost>".parse().unwrap();
         mailer
-            .send(&from, &["li@sp.test".into()], "主题 subject", "正文 body")
+            .send(
+                &from,
+                &["li@sp.test".into()],
+                "主题 subject",
+                "正文 body",
+                "<1@localhost>",
+            )
             .await
             .unwrap();
         assert_eq!(mailer.sent()[0].subject, "主题 subject");
+        assert_eq!(mailer.sent()[0].message_id, "<1@localhost>");
         assert!(mailer
-            .send(&from, &["not an address".into()], "s", "b")
+            .send(&from, &["not an address".into()], "s", "b", "<2@localhost>")
             .await
             .is_err());
+    }
+
+    #[test]
+    fn the_message_id_is_the_row_at_the_senders_domain() {
+        let from: Mailbox = "工会 <mediation@sp.example.cn>".parse().unwrap();
+        assert_eq!(message_id("0197-ab", &from), "<0197-ab@sp.example.cn>");
+        let unicode: Mailbox = "mediation@工会.cn".parse().unwrap();
+        assert_eq!(message_id("0197-ab", &unicode), "<0197-ab@localhost>");
+    }
+
+    #[tokio::test]
+    async fn files_carry_mime_version_and_the_rows_message_id() {
+        let dir = std::env::temp_dir().join(format!("mt-mail-{}", uuid::Uuid::new_v4().simple()));
+        let mailer =
+            Mailer::new(&MailTransport::Files(dir.to_string_lossy().into_owned())).unwrap();
+        let from: Mailbox = "Tracker <noreply@sp.example.cn>".parse().unwrap();
+        let id = message_id("0197-row", &from);
+        mailer
+            .send(&from, &["li@sp.test".into()], "主题", "正文", &id)
+            .await
+            .unwrap();
+        let file = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .find(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .unwrap();
+        let raw = std::fs::read_to_string(file.path()).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(raw.lines().any(|l| l == "MIME-Version: 1.0"), "{raw}");
+        assert!(
+            raw.lines()
+                .any(|l| l == "Message-ID: <0197-row@sp.example.cn>"),
+            "{raw}"
+        );
     }
 }

@@ -5,7 +5,14 @@
 //! a database never claim the same row, and SQLite has a single writer. Sending happens outside
 //! any transaction; a failure schedules the next attempt with capped exponential backoff, and
 //! after the configured number of attempts the row is marked dead (visible to admins, who may
-//! retry it). A process that dies mid-send leaves a lease that simply expires.
+//! retry it). A process that dies mid-send leaves a lease that simply expires
+//! (`MEDIATION_OUTBOX_LEASE_SECONDS`), and the row is sent again, with the same `Message-ID`.
+//!
+//! Just before each send the worker renews the row's lease, on condition that it still holds
+//! the lease it claimed. So the lease only has to outlast one message
+//! ([`SEND_DEADLINE`](super::mailer::SEND_DEADLINE)), not a whole batch; and a worker that
+//! was held up (a paused VM, a stalled disk) until its lease ran out and another worker took
+//! the row skips it instead of sending it a second time.
 
 use std::time::Duration;
 
@@ -15,7 +22,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use lettre::message::Mailbox;
 
-use super::mailer::Mailer;
+use super::mailer::{message_id, Mailer};
 use super::OutboxRow;
 use crate::config::MailSettings;
 use crate::db::{write_transaction, DbConnection};
@@ -23,8 +30,6 @@ use crate::http::error::ApiError;
 use crate::schema::outbox;
 use crate::startup::AppState;
 
-/// How long a claimed row is reserved for the worker that claimed it.
-const LEASE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 /// Rows claimed per pass.
 const BATCH: i64 = 20;
 
@@ -41,8 +46,17 @@ struct ClaimedId {
     id: String,
 }
 
-/// Leases up to `BATCH` due rows to this worker and returns them.
-pub fn claim(connection: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<OutboxRow>> {
+/// The configured lease as a time span for the database.
+fn lease_of(settings: &MailSettings) -> chrono::TimeDelta {
+    chrono::TimeDelta::from_std(settings.lease).unwrap_or(chrono::TimeDelta::minutes(5))
+}
+
+/// Leases up to `BATCH` due rows to this worker for `lease` and returns them.
+pub fn claim(
+    connection: &mut DbConnection,
+    now: NaiveDateTime,
+    lease: chrono::TimeDelta,
+) -> QueryResult<Vec<OutboxRow>> {
     let skip_locked = if connection.is_postgres() {
         " FOR UPDATE SKIP LOCKED"
     } else {
@@ -56,7 +70,7 @@ pub fn claim(connection: &mut DbConnection, now: NaiveDateTime) -> QueryResult<V
                  ORDER BY next_attempt_at LIMIT $3{skip_locked}) \
              RETURNING id"
         ))
-        .bind::<Timestamp, _>(now + LEASE)
+        .bind::<Timestamp, _>(now + lease)
         .bind::<Timestamp, _>(now)
         .bind::<BigInt, _>(BATCH)
         .load(connection)
@@ -67,6 +81,29 @@ pub fn claim(connection: &mut DbConnection, now: NaiveDateTime) -> QueryResult<V
         .order(outbox::next_attempt_at.asc())
         .select(OutboxRow::as_select())
         .load(connection)
+}
+
+/// Extends the lease on `row` to `now + lease` if this worker still holds the lease it
+/// claimed (the row is pending and `claimed_until` is unchanged). `false` means another worker
+/// took the row after this one's lease ran out, or an admin retried it: do not send it.
+pub fn renew(
+    connection: &mut DbConnection,
+    row: &OutboxRow,
+    now: NaiveDateTime,
+    lease: chrono::TimeDelta,
+) -> QueryResult<bool> {
+    let Some(held) = row.claimed_until else {
+        return Ok(false);
+    };
+    let renewed = diesel::update(
+        outbox::table
+            .find(&row.id)
+            .filter(outbox::status.eq("pending"))
+            .filter(outbox::claimed_until.eq(held)),
+    )
+    .set(outbox::claimed_until.eq(Some(now + lease)))
+    .execute(connection)?;
+    Ok(renewed == 1)
 }
 
 /// Records a successful send.
@@ -110,25 +147,55 @@ pub fn mark_failed(
         .execute(connection)
 }
 
-/// One pass: claim due rows, send each, record each result. Returns how many were sent.
-pub async fn deliver_due(state: &web::Data<AppState>, mailer: &Mailer) -> Result<usize, ApiError> {
+/// Claims due rows for this worker under the configured lease (the first half of a pass).
+pub async fn claim_due(state: &web::Data<AppState>) -> Result<Vec<OutboxRow>, ApiError> {
     let now = state.clock.now().naive_utc();
-    let rows = state
+    let lease = lease_of(&state.config.mail);
+    state
         .db
-        .run(move |connection| Ok(claim(connection, now)?))
-        .await?;
+        .run(move |connection| Ok(claim(connection, now, lease)?))
+        .await
+}
+
+/// Sends one row as a message from `MEDIATION_MAIL_FROM`, with the row's stable `Message-ID`.
+/// The outer error is a sender that does not parse (checked at start, so never in practice);
+/// the inner one is the transport's, which the outbox records as a failed attempt.
+pub async fn send_row(
+    state: &web::Data<AppState>,
+    mailer: &Mailer,
+    row: &OutboxRow,
+) -> Result<Result<(), String>, ApiError> {
     let from: Mailbox = state
         .config
         .mail
         .from
         .parse()
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("MEDIATION_MAIL_FROM: {e}")))?;
+    let recipients: Vec<String> = row.recipients.split(',').map(str::to_owned).collect();
+    let id = message_id(&row.id, &from);
+    Ok(mailer
+        .send(&from, &recipients, &row.subject, &row.body, &id)
+        .await)
+}
+
+/// One pass: claim due rows, then for each renew its lease, send it and record the result.
+/// Returns how many were sent.
+pub async fn deliver_due(state: &web::Data<AppState>, mailer: &Mailer) -> Result<usize, ApiError> {
+    let rows = claim_due(state).await?;
+    let lease = lease_of(&state.config.mail);
     let mut sent = 0;
     for row in rows {
-        let recipients: Vec<String> = row.recipients.split(',').map(str::to_owned).collect();
-        let outcome = mailer
-            .send(&from, &recipients, &row.subject, &row.body)
-            .await;
+        let now = state.clock.now().naive_utc();
+        let held = row.clone();
+        let ours = state
+            .db
+            .run(move |connection| Ok(renew(connection, &held, now, lease)?))
+            .await?;
+        if !ours {
+            tracing::info!(outbox_id = %row.id, "lease lost before sending; left to its new holder");
+            continue;
+        }
+        let outcome = send_row(state, mailer, &row).await?;
         let settings = state.config.mail.clone();
         let now = state.clock.now().naive_utc();
         let succeeded = outcome.is_ok();

@@ -11,6 +11,7 @@ use crate::personas::{furniture_factory_case, World};
 use crate::smtp_sink::{free_port, SmtpSink};
 use mediation_tracker::config::Config;
 use mediation_tracker::notify::mailer::{parse_smtp_url, MailTransport};
+use mediation_tracker::notify::worker;
 
 fn smtp(config: &mut Config, url: &str) {
     config.mail.transport = MailTransport::Smtp(parse_smtp_url(url).unwrap());
@@ -202,6 +203,84 @@ smtp_test!(
         let path = format!("/api/v1/notifications/{}/retry", rows[0]["id"].as_str().unwrap());
         app.post_json(&path, Some(&admin.token), &json!({})).await.assert_problem(409, "already_sent");
         app.get("/api/v1/notifications", Some(&world.mediator.token)).await.assert_problem(403, "forbidden");
+    }
+);
+
+/// A test app whose worker the test drives by hand, mailing `sink` with a 90-second lease.
+async fn with_manual_worker(backend: Backend, sink: &SmtpSink) -> TestApp {
+    let url = sink.url();
+    spawn_app_with(backend, move |config| {
+        smtp(config, &url);
+        config.mail.worker_enabled = false;
+        config.mail.lease = Duration::from_secs(90);
+        config.mail.from = "鹤山市沙坪街道工会 <mediation@sp.example.cn>".into();
+    })
+    .await
+    .unwrap()
+}
+
+smtp_test!(
+    async fn a_row_whose_sender_died_mid_send_goes_out_again_after_the_lease_with_the_same_message_id(backend) {
+        let sink = SmtpSink::start().await;
+        let app = with_manual_worker(backend, &sink).await;
+        let (state, mailer) = (&app.state, &app.state.mailer);
+        let world = app.world().await;
+        refer_to_police(&app, &world).await;
+
+        // A server claims the row, hands it to the SMTP server, and dies before recording it.
+        let claimed = worker::claim_due(state).await.unwrap();
+        assert_eq!(claimed.len(), 1);
+        worker::send_row(state, mailer, &claimed[0]).await.unwrap().unwrap();
+        sink.wait_for(1).await;
+
+        // Its lease (MEDIATION_OUTBOX_LEASE_SECONDS, 90 s here) keeps every other worker off the row…
+        assert_eq!(worker::deliver_due(state, mailer).await.unwrap(), 0);
+        state.clock.advance(chrono::Duration::seconds(85));
+        assert_eq!(worker::deliver_due(state, mailer).await.unwrap(), 0, "not before the lease ends");
+        assert_eq!(sink.received().len(), 1);
+        // …and once it has run out, the row is sent again.
+        state.clock.advance(chrono::Duration::seconds(10));
+        assert_eq!(worker::deliver_due(state, mailer).await.unwrap(), 1, "sent again after the lease");
+        let mail = sink.wait_for(2).await;
+        let expected = format!("<{}@sp.example.cn>", claimed[0].id);
+        assert_eq!(mail[0].header("message-id"), Some(expected.clone()), "{}", mail[0].raw);
+        assert_eq!(mail[1].header("message-id"), Some(expected.clone()), "the copy is recognisable as one");
+        for message in &mail {
+            assert_eq!(message.header("mime-version").as_deref(), Some("1.0"), "{}", message.raw);
+        }
+
+        // Another row is another message, with its own id; a sent row is not claimed again.
+        refer_to_police(&app, &world).await;
+        assert_eq!(worker::deliver_due(state, mailer).await.unwrap(), 1);
+        let mail = sink.wait_for(3).await;
+        let other = mail[2].header("message-id").unwrap();
+        assert_ne!(other, expected);
+        assert!(other.ends_with("@sp.example.cn>"), "{other}");
+        assert_eq!(mail[2].header("mime-version").as_deref(), Some("1.0"));
+        state.clock.advance(chrono::Duration::minutes(10));
+        assert_eq!(worker::deliver_due(state, mailer).await.unwrap(), 0);
+        assert_eq!(sink.received().len(), 3);
+    }
+);
+
+smtp_test!(
+    async fn a_worker_whose_lease_was_taken_over_does_not_send_the_row(backend) {
+        let sink = SmtpSink::start().await;
+        let app = with_manual_worker(backend, &sink).await;
+        let (state, mailer) = (&app.state, &app.state.mailer);
+        let world = app.world().await;
+        refer_to_police(&app, &world).await;
+        // Worker A claims the row and is then held up past its lease; worker B takes and sends it.
+        let stalled = worker::claim_due(state).await.unwrap();
+        state.clock.advance(chrono::Duration::seconds(95));
+        assert_eq!(worker::deliver_due(state, mailer).await.unwrap(), 1);
+        // A, resuming, no longer holds the lease: it must not send the row.
+        let now = state.clock.now().naive_utc();
+        let lease = chrono::Duration::seconds(90);
+        let row = stalled[0].clone();
+        let renewed = state.db.run(move |c| Ok(worker::renew(c, &row, now, lease)?)).await.unwrap();
+        assert!(!renewed, "a lost lease is not renewed");
+        assert_eq!(sink.received().len(), 1);
     }
 );
 

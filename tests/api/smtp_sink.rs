@@ -15,6 +15,34 @@ pub struct ReceivedMail {
     pub to: Vec<String>,
     pub subject: String,
     pub body: String,
+    /// The message as it arrived after `DATA`: headers and encoded body, CRLF line ends.
+    pub raw: String,
+}
+
+impl ReceivedMail {
+    /// The raw value of the first header called `name` (case-insensitive), unfolded.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let raw = self.raw.replace("\r\n", "\n");
+        let head = raw
+            .split_once("\n\n")
+            .map_or(raw.as_str(), |(head, _)| head);
+        let mut found: Option<String> = None;
+        for line in head.lines() {
+            if line.starts_with(' ') || line.starts_with('\t') {
+                if let Some(value) = found.as_mut() {
+                    value.push(' ');
+                    value.push_str(line.trim());
+                }
+            } else if found.is_some() {
+                break;
+            } else if let Some((n, value)) = line.split_once(':') {
+                if n.trim().eq_ignore_ascii_case(name) {
+                    found = Some(value.trim().to_owned());
+                }
+            }
+        }
+        found
+    }
 }
 
 /// A running sink; dropping it does not stop it (the test runtime ends it).
@@ -129,6 +157,7 @@ async fn serve(
                 to: to.clone(),
                 subject,
                 body,
+                raw: data,
             });
             writer.write_all(b"250 queued\r\n").await?;
         } else if upper == "QUIT" {
