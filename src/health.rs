@@ -40,7 +40,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         .run(|connection| {
             connection
                 .batch_execute("SELECT 1 FROM service_secrets WHERE 1 = 0")
-                .map_err(|e| ApiError::Unavailable(format!("the database does not answer: {e}")))
+                .map_err(|e| {
+                    ApiError::DatabaseUnavailable(format!("the database does not answer: {e}"))
+                })
         })
         .await?;
     Ok(HttpResponse::Ok().json(HealthStatus {

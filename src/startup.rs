@@ -3,9 +3,10 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::dev::Server;
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::dev::{AppConfig, Server};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App};
 
 use crate::auth::tokens::TokenSigner;
 use crate::clock::Clock;
@@ -13,6 +14,7 @@ use crate::config::Config;
 use crate::db::{migrations, Db};
 use crate::domain::protect::PersonalData;
 use crate::http::error::ApiError;
+use crate::http::guard::ScreenedStream;
 use crate::http::json::BodyLimit;
 use crate::http::metrics::Metrics;
 use crate::http::middleware::observe_request;
@@ -73,6 +75,9 @@ impl Application {
             actix_web::rt::spawn(notify::worker::run(state.clone(), state.mailer.clone()));
             actix_web::rt::spawn(notify::reminders::run(state.clone()));
         }
+        // On every server, whatever MEDIATION_OUTBOX_WORKER says: it needs only the store and the
+        // database, and two servers sweeping at once delete nothing twice.
+        actix_web::rt::spawn(crate::documents::sweep::run(state.clone()));
         let metrics = web::Data::new(Metrics::new());
         let body_limit = web::Data::new(BodyLimit::new(config.body_limit_bytes));
 
@@ -81,7 +86,7 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let app_state = state.clone();
-        let mut server = HttpServer::new(move || {
+        let make_app = move || {
             App::new()
                 .app_data(app_state.clone())
                 .app_data(metrics.clone())
@@ -97,20 +102,43 @@ impl Application {
                 .app_data(
                     web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),
                 )
+                .wrap(from_fn(crate::http::hardening::harden))
                 .wrap(from_fn(observe_request))
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
-        });
-        if config.workers > 0 {
-            server = server.workers(config.workers);
-        }
-        let server = server
+        };
+        let local = listener.local_addr()?;
+        // What actix-web's HttpServer::listen assembles, with each connection's stream wrapped
+        // so that its first request head is screened before the parser sees it.
+        let mut builder = actix_server::Server::build()
             .worker_max_blocking_threads(blocking_threads_per_worker(
                 config.db_pool_size,
                 config.workers,
             ))
-            .listen(listener)?
-            .run();
+            .listen("mediation-tracker", listener, move || {
+                let application = make_app()
+                    .into_factory()
+                    .map_err(|error: actix_web::Error| error.error_response());
+                // AppConfig's host is used only for requests without a Host header and for
+                // url_for, which the service does not use; its constructor is not public.
+                let http = actix_http::HttpService::build()
+                    .local_addr(local)
+                    // HttpServer's default, which HttpService's builder does not share.
+                    .client_disconnect_timeout(std::time::Duration::from_secs(1))
+                    .h1(map_config(application, |_| AppConfig::default()));
+                fn_service(|stream: actix_web::rt::net::TcpStream| {
+                    let peer = stream.peer_addr().ok();
+                    std::future::ready(Ok::<_, actix_http::error::DispatchError>((
+                        ScreenedStream::new(stream),
+                        peer,
+                    )))
+                })
+                .and_then(http)
+            })?;
+        if config.workers > 0 {
+            builder = builder.workers(config.workers);
+        }
+        let server = builder.run();
         Ok(Self {
             port,
             server,

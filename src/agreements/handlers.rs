@@ -17,7 +17,7 @@ use crate::cases::lifecycle::CaseStatus;
 use crate::cases::{Case, Category};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::new_id;
-use crate::domain::validation::{text, Validator};
+use crate::domain::validation::{free_text, text, Validator};
 use crate::http::error::{ApiError, Problem};
 use crate::http::json::JsonBody;
 use crate::offices;
@@ -149,7 +149,7 @@ pub async fn create_agreement(
     case_id: web::Path<String>,
     body: JsonBody<CreateAgreement>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
+    let input = body.into_inner()?;
     let now = state.clock.now();
     let mut v = Validator::new();
     v.require(
@@ -167,7 +167,7 @@ pub async fn create_agreement(
     for (index, term) in input.terms.iter().enumerate() {
         let description = v.check(
             &format!("terms[{index}].description"),
-            text(&term.description, 2000),
+            free_text(&term.description, 2000),
         );
         let payee = v.check(&format!("terms[{index}].payee"), text(&term.payee, 200));
         let amount_fen = v.check(
@@ -288,7 +288,7 @@ pub async fn record_payment(
     case_id: web::Path<String>,
     body: JsonBody<CreatePayment>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
+    let input = body.into_inner()?;
     let now = state.clock.now();
     let mut v = Validator::new();
     let amount_fen = v.check("amount_fen", amount(input.amount_fen));
@@ -303,7 +303,7 @@ pub async fn record_payment(
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty())
-        .and_then(|n| v.check("note", text(n, 2000)));
+        .and_then(|n| v.check("note", free_text(n, 2000)));
     let amount_fen = v.finish_with(|| amount_fen)?;
     let payment = state
         .db

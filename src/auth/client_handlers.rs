@@ -46,7 +46,7 @@ pub async fn create_client(
     office_id: web::Path<String>,
     body: JsonBody<CreateClient>,
 ) -> Result<HttpResponse, ApiError> {
-    let name = text(&body.name, 200).map_err(|m| ApiError::invalid("name", m))?;
+    let name = text(&body.into_inner()?.name, 200).map_err(|m| ApiError::invalid("name", m))?;
     let office_id = office_id.into_inner();
     let now = state.clock.now().naive_utc();
     let (client, secret) = state

@@ -16,6 +16,7 @@ use crate::users::{self, Role, UserChanges};
 
 /// `POST /auth/login` body.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -23,6 +24,7 @@ pub struct LoginRequest {
 
 /// `POST /auth/refresh` body.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
@@ -83,16 +85,26 @@ pub async fn login(
     state: web::Data<AppState>,
     body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let LoginRequest { email, password } = body.into_inner();
+    let LoginRequest { email, password } = body.into_inner()?;
     let email = email.trim().to_lowercase();
     let now = state.clock.now().naive_utc();
     let settings = state.config.auth.clone();
     let signed_in = state
         .db
         .run(move |connection| {
-            if let Some(remaining) = throttle::locked_for(connection, &email, now)? {
-                return Err(locked(remaining));
-            }
+            let attempt = write_transaction(connection, |connection| {
+                throttle::reserve_attempt(
+                    connection,
+                    &email,
+                    now,
+                    settings.max_failed_logins,
+                    settings.lockout,
+                )
+            })?;
+            let locks_on_failure = match attempt {
+                throttle::Attempt::Locked(remaining) => return Err(locked(remaining)),
+                throttle::Attempt::Allowed { locks_on_failure } => locks_on_failure,
+            };
             let user = users::find_by_email(connection, &email)?;
             let hash = user
                 .as_ref()
@@ -111,18 +123,8 @@ pub async fn login(
                     })?;
                     Ok((user.id, session, refresh))
                 }
-                _ => {
-                    let lock = write_transaction(connection, |connection| {
-                        throttle::record_failure(
-                            connection,
-                            &email,
-                            now,
-                            settings.max_failed_logins,
-                            settings.lockout,
-                        )
-                    })?;
-                    Err(lock.map_or_else(invalid_credentials, locked))
-                }
+                _ if locks_on_failure => Err(locked(settings.lockout)),
+                _ => Err(invalid_credentials()),
             }
         })
         .await?;
@@ -143,7 +145,7 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let presented = body.into_inner().refresh_token;
+    let presented = body.into_inner()?.refresh_token;
     let now = state.clock.now().naive_utc();
     let ttl = state.config.auth.refresh_token_ttl;
     let outcome = state
@@ -346,6 +348,7 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpRespon
 
 /// `PUT /me/password` body.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ChangePassword {
     pub current_password: String,
     pub new_password: String,
@@ -371,7 +374,7 @@ pub async fn change_password(
     let ChangePassword {
         current_password,
         new_password,
-    } = body.into_inner();
+    } = body.into_inner()?;
     let now = state.clock.now().naive_utc();
     let settings = state.config.auth.clone();
     state
@@ -379,25 +382,27 @@ pub async fn change_password(
         .run(move |connection| {
             let user = users::find(connection, &user_id)?;
             // Guesses of the current password (with a stolen token) count like failed sign-ins.
-            if let Some(remaining) = throttle::locked_for(connection, &user.email_normalized, now)?
-            {
-                return Err(locked(remaining));
-            }
+            let attempt = write_transaction(connection, |connection| {
+                throttle::reserve_attempt(
+                    connection,
+                    &user.email_normalized,
+                    now,
+                    settings.max_failed_logins,
+                    settings.lockout,
+                )
+            })?;
+            let locks_on_failure = match attempt {
+                throttle::Attempt::Locked(remaining) => return Err(locked(remaining)),
+                throttle::Attempt::Allowed { locks_on_failure } => locks_on_failure,
+            };
             if !password::verify(&current_password, &user.password_hash) {
-                let lock = write_transaction(connection, |connection| {
-                    throttle::record_failure(
-                        connection,
-                        &user.email_normalized,
-                        now,
-                        settings.max_failed_logins,
-                        settings.lockout,
-                    )
-                })?;
-                return Err(lock.map_or_else(
-                    || ApiError::invalid("current_password", "is not correct"),
-                    locked,
-                ));
+                return Err(if locks_on_failure {
+                    locked(settings.lockout)
+                } else {
+                    ApiError::invalid("current_password", "is not correct")
+                });
             }
+            throttle::clear(connection, &user.email_normalized)?;
             password::check_policy(&new_password, Some(&user.email))
                 .map_err(|m| ApiError::invalid("new_password", m))?;
             if new_password == current_password {

@@ -85,8 +85,15 @@ impl TokenSigner {
     /// Checks signature, algorithm, issuer, audience and expiry — against the wall clock (by
     /// the library) and against the service clock `now` — and returns the claims.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, ApiError> {
+        // Fixed wording: the library's own messages ("missing field `sid`",
+        // "InvalidSignature") describe our token format to whoever is probing it.
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
-            ApiError::Unauthenticated(format!("the access token is not valid: {e}"))
+            ApiError::Unauthenticated(match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    "the access token has expired".into()
+                }
+                _ => "the access token is not valid".into(),
+            })
         })?;
         if data.claims.exp + self.validation.leeway as i64 <= now.timestamp() {
             return Err(ApiError::Unauthenticated(

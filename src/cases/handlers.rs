@@ -17,7 +17,7 @@ use crate::auth::policy;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::identifiers::parse_resident_id;
 use crate::domain::protect::PersonalData;
-use crate::domain::validation::{text, Validator};
+use crate::domain::validation::{free_text, Validator};
 use crate::http::error::{ApiError, Problem};
 use crate::http::etag::{check_version, etag, if_match};
 use crate::http::json::JsonBody;
@@ -64,14 +64,14 @@ pub async fn create_case(
     body: JsonBody<CreateCase>,
 ) -> Result<HttpResponse, ApiError> {
     let now = state.clock.now();
-    let body = body.into_inner();
     let protector = state.personal_data.clone();
     let view = state
         .db
         .run(move |connection| {
             let caller = caller.confirm(connection)?;
             caller.require(policy::Action::WorkCases)?;
-            let intake = intake::validate(body, now)?;
+            // The body only after the caller is known and allowed (401 → 403 → body).
+            let intake = intake::validate(body.into_inner()?, now)?;
             let office_id = caller
                 .office_id
                 .clone()
@@ -224,12 +224,12 @@ pub async fn update_case(
     body: JsonBody<UpdateCase>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&request)?;
-    let input = body.into_inner();
+    let input = body.into_inner()?;
     let mut v = Validator::new();
     let summary = input
         .summary
         .as_deref()
-        .and_then(|s| v.check("summary", text(s, 5000)));
+        .and_then(|s| v.check("summary", free_text(s, 5000)));
     let claimed = input
         .claimed_amount_fen
         .and_then(|a| v.check("claimed_amount_fen", amount(a)));
@@ -395,7 +395,7 @@ pub async fn transition_case(
     body: JsonBody<TransitionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&request)?;
-    let transition = body.into_inner().validate()?;
+    let transition = body.into_inner()?.validate()?;
     let now = state.clock.now();
     let view = state
         .db

@@ -15,7 +15,7 @@ use crate::db::DbConnection;
 use crate::domain::identifiers::{mask_phone, parse_credit_code, parse_phone};
 use crate::domain::new_id;
 use crate::domain::protect::PersonalData;
-use crate::domain::validation::{text, Validator};
+use crate::domain::validation::{free_text, text, Validator};
 use crate::http::error::ApiError;
 use crate::offices::Office;
 use crate::parties::{self, PartyInput, PartyKind, ValidParty};
@@ -133,7 +133,7 @@ fn optional_text(
 /// Validates a whole intake, reporting every invalid field at once.
 pub fn validate(input: CreateCase, now: DateTime<Utc>) -> Result<ValidIntake, ApiError> {
     let mut v = Validator::new();
-    let summary = v.check("summary", text(&input.summary, 5000));
+    let summary = v.check("summary", free_text(&input.summary, 5000));
     let received_at = input.received_at.unwrap_or(now);
     v.require(
         received_at <= now + chrono::Duration::minutes(5),

@@ -6,13 +6,14 @@
 //! [`write_transaction`], which on SQLite begins `IMMEDIATE` so that two concurrent
 //! read-then-write transactions queue on `busy_timeout` instead of failing with `SQLITE_BUSY`.
 
+pub mod availability;
 pub mod migrations;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
-use diesel::r2d2::{self, Pool, PooledConnection};
+use diesel::r2d2::{self, Pool, PooledConnection, R2D2Connection};
 
 use crate::config::DatabaseUrl;
 use crate::http::error::ApiError;
@@ -25,8 +26,18 @@ pub enum DbConnection {
 }
 
 impl DbConnection {
-    /// Opens one connection to the configured backend, with SQLite's pragmas applied.
+    /// Opens one connection to the configured backend, with SQLite's pragmas applied and a
+    /// SQLite writer waiting up to 10 s for another writer's lock.
     pub fn open(url: &DatabaseUrl) -> Result<Self, ConnectionError> {
+        Self::open_waiting(url, Duration::from_secs(10))
+    }
+
+    /// As [`DbConnection::open`], with SQLite waiting up to `busy_timeout` for a lock before it
+    /// gives up with "database is locked" (answered 503 `database_unavailable`).
+    pub fn open_waiting(
+        url: &DatabaseUrl,
+        busy_timeout: Duration,
+    ) -> Result<Self, ConnectionError> {
         match url {
             DatabaseUrl::Postgres { url } => {
                 diesel::PgConnection::establish(url).map(Self::Postgresql)
@@ -34,10 +45,11 @@ impl DbConnection {
             DatabaseUrl::Sqlite { path } => {
                 let mut connection = diesel::SqliteConnection::establish(path)?;
                 connection
-                    .batch_execute(
+                    .batch_execute(&format!(
                         "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                         PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
-                    )
+                         PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL;",
+                        busy_timeout.as_millis()
+                    ))
                     .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(Self::Sqlite(connection))
             }
@@ -50,27 +62,85 @@ impl DbConnection {
     }
 }
 
+/// A pooled connection plus what the pool needs to know to never hand out a dead one.
+///
+/// Why a wrapper: diesel considers a connection broken only when a transaction was left open,
+/// not when its socket died (a PostgreSQL restart, `pg_terminate_backend`). Such a connection
+/// went back into the pool and failed every request until the process was restarted. Now the
+/// request that meets the failure marks the connection, and the pool discards it on return.
+pub struct PooledDb {
+    connection: DbConnection,
+    /// Set when a query on this connection failed because the database went away.
+    broken: bool,
+    /// When the connection last went back into the pool in good order.
+    returned_at: Instant,
+}
+
+impl std::ops::Deref for PooledDb {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.connection
+    }
+}
+
+impl std::ops::DerefMut for PooledDb {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.connection
+    }
+}
+
+impl PooledDb {
+    /// Marks the connection as not to be reused when `outcome` says the database went away.
+    fn note<T>(&mut self, outcome: &Result<T, ApiError>) {
+        if matches!(outcome, Err(ApiError::DatabaseUnavailable(_))) {
+            self.broken = true;
+        }
+    }
+}
+
+/// A connection idle for longer than this is pinged before it is handed out. Connections in
+/// steady use are not pinged (no extra round trip on the hot path); one that sat idle through an
+/// outage is found dead at checkout instead of failing the first request after recovery.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(2);
+
 /// Opens connections for the r2d2 pool and checks them out healthy.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     url: DatabaseUrl,
+    /// How long a SQLite writer waits for the lock: twice the pool's wait, so that the default
+    /// (5 s) keeps the 10 s that absorbed bursts of intake before.
+    busy_timeout: Duration,
 }
 
 impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
+    type Connection = PooledDb;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        DbConnection::open(&self.url).map_err(r2d2::Error::ConnectionError)
+    fn connect(&self) -> Result<PooledDb, r2d2::Error> {
+        let connection = DbConnection::open_waiting(&self.url, self.busy_timeout)
+            .map_err(r2d2::Error::ConnectionError)?;
+        Ok(PooledDb {
+            connection,
+            broken: false,
+            returned_at: Instant::now(),
+        })
     }
 
-    fn is_valid(&self, connection: &mut DbConnection) -> Result<(), r2d2::Error> {
-        connection
+    fn is_valid(&self, pooled: &mut PooledDb) -> Result<(), r2d2::Error> {
+        if pooled.returned_at.elapsed() < PING_AFTER_IDLE {
+            return Ok(());
+        }
+        pooled
+            .connection
             .batch_execute("SELECT 1")
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _connection: &mut DbConnection) -> bool {
+    fn has_broken(&self, pooled: &mut PooledDb) -> bool {
+        if pooled.broken || pooled.connection.is_broken() {
+            return true;
+        }
+        pooled.returned_at = Instant::now();
         false
     }
 }
@@ -92,8 +162,11 @@ impl Db {
             .max_size(size)
             .min_idle(Some(1))
             .connection_timeout(timeout)
-            .test_on_check_out(false)
-            .build(ConnectionManager { url: url.clone() })?;
+            .test_on_check_out(true)
+            .build(ConnectionManager {
+                url: url.clone(),
+                busy_timeout: timeout * 2,
+            })?;
         Ok(Self {
             pool,
             backend: url.backend_name(),
@@ -110,7 +183,8 @@ impl Db {
         Ok(self.pool.get()?)
     }
 
-    /// Runs blocking database work off the async threads and returns its result.
+    /// Runs blocking database work off the async threads and returns its result. A connection
+    /// on which the database went away is discarded, never reused.
     pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
@@ -118,8 +192,10 @@ impl Db {
     {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let mut connection = pool.get()?;
-            work(&mut connection)
+            let mut pooled = pool.get()?;
+            let outcome = work(&mut pooled);
+            pooled.note(&outcome);
+            outcome
         })
         .await?
     }
@@ -128,29 +204,68 @@ impl Db {
 /// Runs `work` in one transaction that is allowed to write; commits on `Ok`, rolls back on `Err`.
 ///
 /// Every change to a case and its audit event go through here together, so they commit or
-/// vanish as one.
+/// vanish as one. On SQLite it begins `IMMEDIATE`, taking the write lock up front.
 pub fn write_transaction<T, E, F>(connection: &mut DbConnection, work: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    let DbConnection::Sqlite(sqlite) = connection else {
-        return connection.transaction(work);
-    };
-    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    transaction_begun_with(connection, "BEGIN", "BEGIN IMMEDIATE", work)
+}
+
+/// Runs read-only `work` on one consistent snapshot of the database: every statement in it sees
+/// the same committed state, whatever commits meanwhile.
+///
+/// Why: a reader that takes a case's chain head and then its events in two statements would
+/// otherwise see an event appended in between and report the chain as tampered. PostgreSQL's
+/// default (`READ COMMITTED`) takes a new snapshot per statement; `REPEATABLE READ` keeps one.
+/// SQLite's WAL gives a deferred transaction one snapshot from its first read.
+pub fn read_snapshot<T, E, F>(connection: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    transaction_begun_with(
+        connection,
+        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        "BEGIN DEFERRED",
+        work,
+    )
+}
+
+fn transaction_begun_with<T, E, F>(
+    connection: &mut DbConnection,
+    postgres_begin: &str,
+    sqlite_begin: &str,
+    work: F,
+) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match connection {
+        DbConnection::Postgresql(pg) => {
+            AnsiTransactionManager::begin_transaction_sql(pg, postgres_begin)?
+        }
+        DbConnection::Sqlite(sqlite) => {
+            AnsiTransactionManager::begin_transaction_sql(sqlite, sqlite_begin)?
+        }
+    }
     let outcome = work(connection);
-    let DbConnection::Sqlite(sqlite) = connection else {
-        unreachable!("a connection does not change its backend");
+    let finished = match (connection, &outcome) {
+        (DbConnection::Postgresql(pg), Ok(_)) => AnsiTransactionManager::commit_transaction(pg),
+        (DbConnection::Postgresql(pg), Err(_)) => AnsiTransactionManager::rollback_transaction(pg),
+        (DbConnection::Sqlite(sqlite), Ok(_)) => AnsiTransactionManager::commit_transaction(sqlite),
+        (DbConnection::Sqlite(sqlite), Err(_)) => {
+            AnsiTransactionManager::rollback_transaction(sqlite)
+        }
     };
-    match outcome {
-        Ok(value) => {
-            AnsiTransactionManager::commit_transaction(sqlite)?;
-            Ok(value)
-        }
-        Err(error) => {
-            AnsiTransactionManager::rollback_transaction(sqlite)?;
-            Err(error)
-        }
+    match (outcome, finished) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Ok(_), Err(error)) => Err(error.into()),
+        // The work's own error says more than a failed rollback; a failed rollback leaves the
+        // transaction manager broken, and the pool discards the connection.
+        (Err(error), _) => Err(error),
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod identifiers;
 pub mod protect;
+pub mod text;
 pub mod validation;
 
 /// A new opaque id: a UUIDv7 (time-ordered, so index-friendly; not guessable or sequential).

@@ -52,9 +52,23 @@ impl Validator {
     }
 }
 
-/// A required, trimmed, non-empty text of at most `max` characters.
+/// A required, single-line text (a name, a code, an outcome) of at most `max` characters,
+/// trimmed of invisible characters at both ends.
 pub fn text(raw: &str, max: usize) -> Result<String, String> {
-    let value = raw.trim();
+    checked_text(raw, max, false)
+}
+
+/// A required free text (a summary, a note, a reason) that may span lines, of at most `max`
+/// characters, trimmed of invisible characters at both ends.
+pub fn free_text(raw: &str, max: usize) -> Result<String, String> {
+    checked_text(raw, max, true)
+}
+
+fn checked_text(raw: &str, max: usize, multiline: bool) -> Result<String, String> {
+    if let Some(refusal) = crate::domain::text::refusal(raw, multiline) {
+        return Err(refusal.message().into());
+    }
+    let value = raw.trim_matches(crate::domain::text::is_invisible);
     if value.is_empty() {
         Err("must not be empty".into())
     } else if value.chars().count() > max {
@@ -92,6 +106,22 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn names_refuse_line_breaks_and_invisible_only_values_but_free_text_keeps_lines() {
+        assert_eq!(
+            text("\u{200b}\u{feff}", 10),
+            Err("must not be empty".into())
+        );
+        assert_eq!(text("\u{200b}张三\u{200b}", 10), Ok("张三".into()));
+        assert!(text("张\n三", 10).is_err());
+        assert!(text("张\u{202e}三", 10).is_err());
+        assert_eq!(
+            free_text(" 第一行\n第二行 ", 20),
+            Ok("第一行\n第二行".into())
+        );
+        assert!(free_text("a\u{0}b", 20).is_err());
     }
 
     #[test]

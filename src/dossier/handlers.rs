@@ -34,16 +34,18 @@ pub async fn get_dossier(
     let now = state.clock.now();
     let dossier = state
         .db
-        .run(move |connection| super::assemble(connection, &caller, &id, now))
+        .run(move |connection| {
+            // One snapshot: the chain check must see the same events the dossier prints.
+            crate::db::read_snapshot(connection, |connection| {
+                super::assemble(connection, &caller, &id, now)
+            })
+        })
         .await?;
     if wants_html(&request) {
         let page = super::page::render(&dossier)?;
         return Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .insert_header((
-                "content-security-policy",
-                "default-src 'none'; style-src 'unsafe-inline'",
-            ))
+            .insert_header(("content-security-policy", crate::http::hardening::PAGE_CSP))
             .insert_header(("cache-control", "private, no-store"))
             .body(page));
     }

@@ -40,7 +40,7 @@ pub async fn create_grant(
     case_id: web::Path<String>,
     body: JsonBody<CreateGrant>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
+    let input = body.into_inner()?;
     let now = state.clock.now();
     if input.expires_at <= now {
         return Err(ApiError::invalid("expires_at", "must be in the future"));

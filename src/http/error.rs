@@ -79,6 +79,12 @@ pub enum ApiError {
     /// The body exceeds the configured limit (413).
     #[error("the request body exceeds the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// The request target (path and query) is longer than the service reads (414).
+    #[error("the request URI is longer than {limit} bytes")]
+    UriTooLong { limit: usize },
+    /// The request's header section is larger than the service reads (431).
+    #[error("the request headers are larger than {limit} bytes")]
+    HeadersTooLarge { limit: usize },
     /// The body's content type is not one this endpoint reads (415).
     #[error("the content type must be {expected}")]
     UnsupportedMediaType { expected: &'static str },
@@ -92,8 +98,13 @@ pub enum ApiError {
         detail: String,
         retry_after_seconds: u64,
     },
-    /// A dependency (the database) cannot be reached right now (503).
-    #[error("{0}")]
+    /// The database cannot serve right now: unreachable, restarting, locked or full (503, with
+    /// `Retry-After`). The reason is logged, never shown: it may name hosts or paths.
+    #[error("the database is unavailable right now; retry shortly")]
+    DatabaseUnavailable(String),
+    /// Another dependency (the document store) cannot be reached right now (503). The reason is
+    /// logged, never shown.
+    #[error("the document store is unavailable right now; retry shortly")]
     Unavailable(String),
     /// A bug or an unexpected failure: logged in full, answered opaquely (500).
     #[error(transparent)]
@@ -118,9 +129,12 @@ impl ApiError {
             Self::Conflict { code, .. } => code,
             Self::PreconditionFailed(_) => "version_conflict",
             Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::UriTooLong { .. } => "uri_too_long",
+            Self::HeadersTooLarge { .. } => "headers_too_large",
             Self::UnsupportedMediaType { .. } => "unsupported_media_type",
             Self::Validation(_) => "validation_failed",
             Self::TooManyRequests { code, .. } => code,
+            Self::DatabaseUnavailable(_) => "database_unavailable",
             Self::Unavailable(_) => "service_unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -136,6 +150,12 @@ impl ApiError {
             },
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType {
                 expected: "application/json",
+            },
+            StatusCode::URI_TOO_LONG => Self::UriTooLong {
+                limit: crate::http::hardening::MAX_URI_BYTES,
+            },
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Self::HeadersTooLarge {
+                limit: crate::http::hardening::MAX_HEADER_BYTES,
             },
             StatusCode::UNAUTHORIZED => Self::Unauthenticated("authentication required".into()),
             StatusCode::FORBIDDEN => Self::Forbidden("not allowed".into()),
@@ -190,10 +210,12 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::DatabaseUnavailable(_) | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -203,6 +225,7 @@ impl ResponseError for ApiError {
             Self::Internal(error) => {
                 tracing::error!(error = format!("{error:#}"), "internal error")
             }
+            Self::DatabaseUnavailable(reason) => tracing::warn!(%reason, "database unavailable"),
             Self::Unavailable(reason) => tracing::warn!(%reason, "dependency unavailable"),
             _ => {}
         }
@@ -218,16 +241,26 @@ impl ResponseError for ApiError {
             } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
             }
+            Self::DatabaseUnavailable(_) | Self::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, RETRY_UNAVAILABLE_AFTER_SECONDS));
+            }
             _ => {}
         }
         response.body(serde_json::to_string(&self.to_problem()).unwrap_or_default())
     }
 }
 
+/// What `Retry-After` says on a 503: an outage that heals (the pool reconnects on its own)
+/// usually does within a few seconds.
+const RETRY_UNAVAILABLE_AFTER_SECONDS: &str = "2";
+
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
         match error {
             diesel::result::Error::NotFound => Self::NotFound,
+            other if crate::db::availability::is_unavailable(&other) => {
+                Self::DatabaseUnavailable(other.to_string())
+            }
             other => Self::Internal(anyhow::Error::new(other).context("database query failed")),
         }
     }
@@ -235,7 +268,7 @@ impl From<diesel::result::Error> for ApiError {
 
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(error: diesel::r2d2::PoolError) -> Self {
-        Self::Unavailable(format!("the database is unavailable: {error}"))
+        Self::DatabaseUnavailable(format!("no database connection: {error}"))
     }
 }
 

@@ -5,8 +5,6 @@
 //! of the wrong shape (missing field, wrong type, unknown enum value) → 422 naming the field by
 //! its path (`workers[0].id_number`).
 
-use std::ops::Deref;
-
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
@@ -36,20 +34,35 @@ pub fn configured_limit() -> usize {
     CONFIGURED_LIMIT.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-/// A JSON request body of type `T`, parsed as described in the module documentation.
+/// A JSON request body of type `T`, read as described in the module documentation.
+///
+/// Reading never fails the extraction: the outcome is kept and handed over by
+/// [`JsonBody::into_inner`]. Why: actix polls a handler's extractors together, so a body that
+/// failed to parse used to race the caller's authentication — a revoked session or a wrong role
+/// sending a malformed body got 400/422 about half the time instead of 401/403. Handlers take
+/// the body only after the caller has been authenticated and authorized, so the order promised
+/// in `docs/errors.md` (401 → 403 → body) holds on every endpoint.
 #[derive(Debug)]
-pub struct JsonBody<T>(pub T);
-
-impl<T> JsonBody<T> {
-    pub fn into_inner(self) -> T {
-        self.0
-    }
+pub struct JsonBody<T> {
+    parsed: Result<T, ApiError>,
+    /// The request had no body at all (no bytes).
+    absent: bool,
 }
 
-impl<T> Deref for JsonBody<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.0
+impl<T> JsonBody<T> {
+    /// The body, or the error reading it: 415, 413, 400 or 422.
+    pub fn into_inner(self) -> Result<T, ApiError> {
+        self.parsed
+    }
+
+    /// For endpoints whose body is optional: `None` only when no body was sent at all. A body
+    /// that was sent must be valid, whatever it says — a malformed one is refused, not ignored.
+    pub fn into_optional(self) -> Result<Option<T>, ApiError> {
+        if self.absent {
+            Ok(None)
+        } else {
+            self.parsed.map(Some)
+        }
     }
 }
 
@@ -69,28 +82,49 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
         Box::pin(async move {
-            if !content_type_ok {
-                return Err(ApiError::UnsupportedMediaType {
-                    expected: "application/json",
+            if declared_length.is_some_and(|length| length > limit) {
+                return Ok(Self {
+                    parsed: Err(ApiError::PayloadTooLarge { limit }),
+                    absent: false,
                 });
             }
-            if declared_length.is_some_and(|length| length > limit) {
-                return Err(ApiError::PayloadTooLarge { limit });
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::BadRequest {
-                    code: "unreadable_body",
-                    detail: format!("the request body could not be read: {e}"),
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
+            let body = match read_limited(&mut payload, limit).await {
+                Ok(body) => body,
+                Err(error) => {
+                    return Ok(Self {
+                        parsed: Err(error),
+                        absent: false,
+                    })
                 }
-                body.extend_from_slice(&chunk);
-            }
-            parse_json(&body).map(JsonBody)
+            };
+            let parsed = if content_type_ok {
+                parse_json(&body)
+            } else {
+                Err(ApiError::UnsupportedMediaType {
+                    expected: "application/json",
+                })
+            };
+            Ok(Self {
+                parsed,
+                absent: body.is_empty(),
+            })
         })
     }
+}
+
+async fn read_limited(payload: &mut Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest {
+            code: "unreadable_body",
+            detail: format!("the request body could not be read: {e}"),
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn is_json_content_type(request: &HttpRequest) -> bool {
@@ -111,11 +145,22 @@ fn is_json_content_type(request: &HttpRequest) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Parses `bytes` as `T`, telling syntax errors (400) from shape errors (422 with the field).
+/// Parses `bytes` as `T`, telling syntax errors (400) from shape errors (422 with the field),
+/// and refusing (422, per field) any string that carries a character no text may carry
+/// (`domain::text`): NUL and other control characters, bidirectional overrides.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // Syntax first: a truncated body is malformed (400) even if its first key is also unknown.
     serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
         .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    if may_carry_refused_characters(bytes) {
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+        let mut errors = Vec::new();
+        refused_strings(&value, &mut String::new(), &mut errors);
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -137,6 +182,66 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             _ => ApiError::MalformedJson(inner.to_string()),
         }
     })
+}
+
+/// A cheap first look: a refused character can only arrive escaped (`\u0000`; raw control
+/// bytes are a JSON syntax error) or as the UTF-8 of a C1 control (`C2 80`–`C2 9F`) or a bidi
+/// control (`E2 80 AA`–`AE`, `E2 81 A6`–`A9`). Most bodies have none, and skip the walk.
+fn may_carry_refused_characters(bytes: &[u8]) -> bool {
+    bytes.windows(2).any(|w| w == b"\\u")
+        || bytes
+            .windows(2)
+            .any(|w| w[0] == 0xC2 && (0x80..=0x9F).contains(&w[1]))
+        || bytes.windows(3).any(|w| {
+            w[0] == 0xE2
+                && ((w[1] == 0x80 && (0xAA..=0xAE).contains(&w[2]))
+                    || (w[1] == 0x81 && (0xA6..=0xA9).contains(&w[2])))
+        })
+}
+
+/// Collects a field error for every string in `value` (keys included) that carries a refused
+/// character. Free text may keep newlines and tabs here; single-line fields refuse those in
+/// their own validation (`domain::validation::text`).
+fn refused_strings(value: &serde_json::Value, path: &mut String, errors: &mut Vec<FieldError>) {
+    use serde_json::Value;
+    let field = |path: &str| {
+        if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.to_owned()
+        }
+    };
+    match value {
+        Value::String(text) => {
+            if let Some(refusal) = crate::domain::text::refusal(text, true) {
+                errors.push(FieldError::new(field(path), refusal.message()));
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                let length = path.len();
+                path.push_str(&format!("[{index}]"));
+                refused_strings(item, path, errors);
+                path.truncate(length);
+            }
+        }
+        Value::Object(members) => {
+            for (key, member) in members {
+                let length = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                if let Some(refusal) = crate::domain::text::refusal(key, false) {
+                    errors.push(FieldError::new(field(path), refusal.message()));
+                } else {
+                    refused_strings(member, path, errors);
+                }
+                path.truncate(length);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// serde reports a missing field at its parent's path; the field belongs in the path.
@@ -176,6 +281,19 @@ mod tests {
             ApiError::Validation(errors) => errors[0].field.clone(),
             other => panic!("expected a validation error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_nul_or_bidi_override_anywhere_is_refused_with_its_field() {
+        let body = br#"{"summary":"a\u0000b","workers":[{"name":"x","age":1}]}"#;
+        assert_eq!(field_of(parse_json::<Intake>(body).unwrap_err()), "summary");
+        let body = "{\"summary\":\"s\",\"workers\":[{\"name\":\"\u{202e}gpj\",\"age\":1}]}";
+        assert_eq!(
+            field_of(parse_json::<Intake>(body.as_bytes()).unwrap_err()),
+            "workers[0].name"
+        );
+        let body = br#"{"summary":"line one\nline two\u00e9","workers":[]}"#;
+        assert!(parse_json::<Intake>(body).is_ok());
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 pub mod error;
 pub mod etag;
+pub mod guard;
+pub mod hardening;
 pub mod json;
 pub mod metrics;
 pub mod middleware;

@@ -92,7 +92,7 @@ pub async fn create_office(
     _admin: Admin,
     body: JsonBody<CreateOffice>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
+    let input = body.into_inner()?;
     let mut v = Validator::new();
     let name = v.check("name", text(&input.name, 200));
     let code = v.check("code", parse_code(&input.code));
@@ -197,7 +197,7 @@ pub async fn update_office(
     body: JsonBody<UpdateOffice>,
 ) -> Result<HttpResponse, ApiError> {
     let expected_version = if_match(&request)?;
-    let input = body.into_inner();
+    let input = body.into_inner()?;
     let mut v = Validator::new();
     let changes = OfficeChanges {
         name: input

@@ -28,7 +28,7 @@ pub async fn add_party(
     id: web::Path<String>,
     body: JsonBody<PartyInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
+    let input = body.into_inner()?;
     let mut v = Validator::new();
     let party = super::validate(&mut v, "", &input);
     let party = v.finish_with(|| party)?;
@@ -118,8 +118,6 @@ pub async fn reveal_party(
     path: web::Path<(String, String)>,
     body: JsonBody<RevealRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let purpose = crate::domain::validation::text(&body.purpose, 500)
-        .map_err(|m| ApiError::invalid("purpose", m))?;
     let (case_id, party_id) = path.into_inner();
     let now = state.clock.now().naive_utc();
     let protector = state.personal_data.clone();
@@ -127,10 +125,14 @@ pub async fn reveal_party(
         .db
         .run(move |connection| {
             write_transaction(connection, |connection| {
+                // Visibility, then the role, then the body (docs/case-files.md): a judicial
+                // officer gets 404 on a case not referred to their office, 403 on one that is.
                 let case = find_for(connection, &caller, &case_id)?;
                 if !crate::auth::policy::may_reveal_personal_data(caller.role) {
                     return Err(ApiError::Forbidden(format!("the {} role does not need full ID or phone numbers", caller.role)));
                 }
+                let purpose = crate::domain::validation::text(&body.into_inner()?.purpose, 500)
+                    .map_err(|m| ApiError::invalid("purpose", m))?;
                 let party = super::list(connection, &case.id)?
                     .into_iter()
                     .find(|p| p.id == party_id)

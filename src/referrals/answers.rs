@@ -24,6 +24,19 @@ pub struct Answer {
     pub result: Option<String>,
 }
 
+/// 403 unless the caller's role ever acts on referrals: partner offices answer them, union staff
+/// send, cancel and record answers. Checked before a request body is read.
+pub fn require_referral_role(caller: &Caller) -> Result<(), ApiError> {
+    if policy::is_partner(caller.role) || policy::allows(caller.role, Action::WorkCases) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "the {} role may not act on referrals",
+            caller.role
+        )))
+    }
+}
+
 /// Loads a referral `caller` may act on with `action`: the receiving office answers its own
 /// referrals (union staff record answers for court and arbitration, which do not use the
 /// system); union staff cancel. Anything else is invisible (404) or forbidden (403).
@@ -34,12 +47,7 @@ pub fn load_for_action(
     action: ReferralAction,
 ) -> Result<(Referral, OfficeKind), ApiError> {
     let scope = scope_of(connection, caller)?;
-    if !policy::is_partner(caller.role) && !policy::allows(caller.role, Action::WorkCases) {
-        return Err(ApiError::Forbidden(format!(
-            "the {} role may not act on referrals",
-            caller.role
-        )));
-    }
+    require_referral_role(caller)?;
     let referral = super::find_visible(connection, &scope, id)?;
     let office_kind = offices::find(connection, &referral.office_id)?.kind();
     let union_may_answer = policy::partner_role_for(office_kind).is_none();

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
-use super::answers::{apply, load_for_action, Answer};
+use super::answers::{apply, load_for_action, require_referral_role, Answer};
 use super::rules::{self, ReferralAction, ReferralKind, ReferralStatus};
 use super::{Referral, ReferralScope, ReferralView};
 use crate::auth::extract::{Caller, UnionStaff};
@@ -16,7 +16,7 @@ use crate::cases::handlers::find_for;
 use crate::cases::visibility::CaseScope;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::new_id;
-use crate::domain::validation::{text, Validator};
+use crate::domain::validation::{free_text, text, Validator};
 use crate::http::error::{ApiError, Problem};
 use crate::http::json::JsonBody;
 use crate::http::pagination::{PageQuery, Paginated};
@@ -71,8 +71,8 @@ pub async fn create_referral(
     case_id: web::Path<String>,
     body: JsonBody<CreateReferral>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
-    let request = text(&input.request, 5000).map_err(|m| ApiError::invalid("request", m))?;
+    let input = body.into_inner()?;
+    let request = free_text(&input.request, 5000).map_err(|m| ApiError::invalid("request", m))?;
     let now = state.clock.now();
     if input.due_at.is_some_and(|due| due <= now) {
         return Err(ApiError::invalid("due_at", "must be in the future"));
@@ -315,7 +315,9 @@ pub async fn decline_referral(
     id: web::Path<String>,
     body: JsonBody<DeclineReferral>,
 ) -> Result<HttpResponse, ApiError> {
-    let reason = text(&body.reason, 2000).map_err(|m| ApiError::invalid("reason", m))?;
+    require_referral_role(&caller)?;
+    let reason =
+        free_text(&body.into_inner()?.reason, 2000).map_err(|m| ApiError::invalid("reason", m))?;
     act(
         state,
         caller,
@@ -341,9 +343,11 @@ pub async fn complete_referral(
     id: web::Path<String>,
     body: JsonBody<CompleteReferral>,
 ) -> Result<HttpResponse, ApiError> {
+    require_referral_role(&caller)?;
+    let body = body.into_inner()?;
     let mut v = Validator::new();
     let outcome = v.check("outcome", text(&body.outcome, 100));
-    let result = v.check("result", text(&body.result, 5000));
+    let result = v.check("result", free_text(&body.result, 5000));
     let (outcome, result) = v.finish_with(|| Some((outcome?, result?)))?;
     let answer = Answer {
         outcome: Some(outcome),
@@ -370,12 +374,15 @@ pub async fn cancel_referral(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
     id: web::Path<String>,
-    body: Option<JsonBody<CancelReferral>>,
+    body: JsonBody<CancelReferral>,
 ) -> Result<HttpResponse, ApiError> {
-    let reason = body
-        .and_then(|b| b.into_inner().reason)
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty());
+    // No body at all means "no reason"; a body that was sent must be valid, or nothing happens.
+    let reason = match body.into_optional()?.and_then(|b| b.reason) {
+        Some(raw) if !crate::domain::text::is_blank(&raw) => {
+            Some(free_text(&raw, 2000).map_err(|m| ApiError::invalid("reason", m))?)
+        }
+        _ => None,
+    };
     act(
         state,
         caller,

@@ -74,7 +74,7 @@ pub async fn create_session(
     case_id: web::Path<String>,
     body: JsonBody<CreateSession>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
+    let input = body.into_inner()?;
     let location = text(&input.location, 500).map_err(|m| ApiError::invalid("location", m))?;
     let now = state.clock.now();
     let view = state
@@ -166,7 +166,7 @@ pub async fn update_session(
     body: JsonBody<UpdateSession>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&request)?;
-    let input = body.into_inner();
+    let input = body.into_inner()?;
     let mut v = Validator::new();
     let location = input
         .location

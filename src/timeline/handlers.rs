@@ -10,7 +10,7 @@ use crate::auth::extract::{Caller, PendingCaller};
 use crate::auth::policy::{self, Action};
 use crate::cases::handlers::find_for;
 use crate::db::write_transaction;
-use crate::domain::validation::text;
+use crate::domain::validation::free_text;
 use crate::http::error::{ApiError, Problem};
 use crate::http::json::JsonBody;
 use crate::http::pagination::{Paginated, DEFAULT_LIMIT, MAX_LIMIT};
@@ -102,7 +102,8 @@ pub async fn add_note(
             caller.role
         )));
     }
-    let note = text(&body.body, 10_000).map_err(|m| ApiError::invalid("body", m))?;
+    let note =
+        free_text(&body.into_inner()?.body, 10_000).map_err(|m| ApiError::invalid("body", m))?;
     let now = state.clock.now().naive_utc();
     let event = state
         .db
@@ -134,8 +135,10 @@ pub async fn verify_events(
     let check = state
         .db
         .run(move |connection| {
-            let case = find_for(connection, &caller, &id)?;
-            Ok(super::verify(connection, &case.id)?)
+            crate::db::read_snapshot(connection, |connection| {
+                let case = find_for(connection, &caller, &id)?;
+                Ok(super::verify(connection, &case.id)?)
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(check))

@@ -72,7 +72,7 @@ pub async fn create_user(
     _admin: Admin,
     body: JsonBody<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner();
+    let input = body.into_inner()?;
     let registration = Registration {
         email: input.email,
         name: input.name,
@@ -149,7 +149,7 @@ pub async fn update_user(
     body: JsonBody<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let expected_version = if_match(&request)?;
-    let input = body.into_inner();
+    let input = body.into_inner()?;
     let mut v = Validator::new();
     let email = input
         .email

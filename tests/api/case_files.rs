@@ -8,11 +8,11 @@ use crate::api_test;
 use crate::helpers::{spawn_app_with, Backend, TestApp, TestResponse};
 use crate::personas::{furniture_factory_case, Persona};
 
-const PDF: &[u8] =
+pub(crate) const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 /// A multipart/form-data body with a `document_type` part and a `file` part.
-fn multipart(
+pub(crate) fn multipart(
     document_type: Option<&str>,
     file_name: &str,
     content_type: &str,
@@ -32,7 +32,7 @@ fn multipart(
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     who: &Persona,
     case: &Value,

@@ -45,7 +45,7 @@ async fn readiness_probe_answers_503_when_the_postgres_database_is_gone() {
     .unwrap();
     app.get("/readyz", None)
         .await
-        .assert_problem(503, "service_unavailable");
+        .assert_problem(503, "database_unavailable");
     assert_eq!(
         app.get("/healthz", None).await.status,
         200,
