@@ -146,16 +146,16 @@ impl ApiError {
             StatusCode::NOT_FOUND => Self::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge {
-                limit: crate::http::json::configured_limit(),
+                limit: crate::http::limits::configured_limit(),
             },
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType {
                 expected: "application/json",
             },
             StatusCode::URI_TOO_LONG => Self::UriTooLong {
-                limit: crate::http::hardening::MAX_URI_BYTES,
+                limit: crate::http::limits::MAX_URI_BYTES,
             },
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Self::HeadersTooLarge {
-                limit: crate::http::hardening::MAX_HEADER_BYTES,
+                limit: crate::http::limits::MAX_HEADER_BYTES,
             },
             StatusCode::UNAUTHORIZED => Self::Unauthenticated("authentication required".into()),
             StatusCode::FORBIDDEN => Self::Forbidden("not allowed".into()),

@@ -21,7 +21,7 @@ use actix_web::rt::net::TcpStream;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// The largest first head passed through; far below actix's own 128 KiB, above every limit the
-/// application sets itself (`hardening::MAX_URI_BYTES`, `MAX_HEADER_BYTES`).
+/// application sets itself (`limits::MAX_URI_BYTES`, `MAX_HEADER_BYTES`).
 pub const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// The most lines a head may have (request line and headers); actix takes at most 96 headers.
 pub const MAX_HEAD_LINES: usize = 90;

@@ -20,11 +20,7 @@ use actix_web::{Error, ResponseError};
 use crate::domain::text;
 use crate::http::error::ApiError;
 use crate::http::guard;
-
-/// The longest request target (path and query) read: far above any link the service makes.
-pub const MAX_URI_BYTES: usize = 8 * 1024;
-/// The largest header section read (names and values); a bearer token is under 1 KiB.
-pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+use crate::http::limits::{MAX_HEADER_BYTES, MAX_URI_BYTES};
 
 /// The Content-Security-Policy of the bundled Swagger UI (`/docs`): its scripts and styles come
 /// from the binary itself (no CDN), it sets inline styles and draws icons from `data:` URLs, and

@@ -13,26 +13,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::http::error::{ApiError, FieldError};
-
-/// The largest body the service accepts, in bytes; registered as app data at start.
-#[derive(Clone, Copy, Debug)]
-pub struct BodyLimit(pub usize);
-
-static CONFIGURED_LIMIT: std::sync::atomic::AtomicUsize =
-    std::sync::atomic::AtomicUsize::new(1024 * 1024);
-
-impl BodyLimit {
-    /// Registers the limit, also for problem documents actix produces on its own.
-    pub fn new(bytes: usize) -> Self {
-        CONFIGURED_LIMIT.store(bytes, std::sync::atomic::Ordering::Relaxed);
-        Self(bytes)
-    }
-}
-
-/// The body limit in force, for messages.
-pub fn configured_limit() -> usize {
-    CONFIGURED_LIMIT.load(std::sync::atomic::Ordering::Relaxed)
-}
+pub use crate::http::limits::BodyLimit;
 
 /// A JSON request body of type `T`, read as described in the module documentation.
 ///

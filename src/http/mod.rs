@@ -6,6 +6,7 @@ pub mod etag;
 pub mod guard;
 pub mod hardening;
 pub mod json;
+pub mod limits;
 pub mod metrics;
 pub mod middleware;
 pub mod pagination;
