@@ -83,7 +83,7 @@ pub enum ApiError {
     #[error("the request URI is longer than {limit} bytes")]
     UriTooLong { limit: usize },
     /// The request's header section is larger than the service reads (431).
-    #[error("the request headers are larger than {limit} bytes")]
+    #[error("the request headers are too many or too large (at most {limit} bytes)")]
     HeadersTooLarge { limit: usize },
     /// The body's content type is not one this endpoint reads (415).
     #[error("the content type must be {expected}")]
