@@ -5,8 +5,8 @@ use diesel::connection::SimpleConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::app::AppState;
 use crate::http::error::{ApiError, Problem};
-use crate::startup::AppState;
 
 /// The answer of both probes.
 #[derive(Serialize, ToSchema)]

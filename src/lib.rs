@@ -4,6 +4,7 @@
 //! `docs/architecture.md` draws the module layout and the path of a request.
 
 pub mod agreements;
+pub mod app;
 pub mod auth;
 pub mod cases;
 pub mod cli;

@@ -21,22 +21,7 @@ use crate::http::middleware::observe_request;
 use crate::notify::{self, mailer::Mailer};
 use crate::{auth, routes, secrets};
 
-/// Everything a handler may need, shared by all workers.
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub clock: Clock,
-    /// The secret signing access tokens (configured, or generated and persisted).
-    pub jwt_secret: String,
-    /// Issues and verifies access tokens with that secret.
-    pub tokens: TokenSigner,
-    /// Encrypts, decrypts and search-hashes ID and phone numbers.
-    pub personal_data: PersonalData,
-    /// Sends the outbox's mail (SMTP, files or memory, by configuration).
-    pub mailer: Mailer,
-    /// Where document bytes are kept.
-    pub storage: std::sync::Arc<dyn object_store::ObjectStore>,
-}
+pub use crate::app::AppState;
 
 /// A built, bound, not-yet-running server. Tests read [`Application::port`] to reach it.
 pub struct Application {

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::follow_ups::{self, FollowUps, TermInput, TermState};
 use super::{Agreement, Payment, PaymentView, Term};
+use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
 use crate::cases::deadlines::office_zone;
 use crate::cases::handlers::find_for;
@@ -22,7 +23,6 @@ use crate::http::error::{ApiError, Problem};
 use crate::http::json::JsonBody;
 use crate::offices;
 use crate::schema::cases;
-use crate::startup::AppState;
 use crate::timeline::{self, Actor};
 
 /// One payment term as received.

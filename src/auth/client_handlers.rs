@@ -7,12 +7,12 @@ use utoipa::ToSchema;
 use super::clients::{self, ClientView};
 use super::extract::Admin;
 use super::{policy, sessions};
+use crate::app::AppState;
 use crate::db::write_transaction;
 use crate::domain::validation::text;
 use crate::http::error::{ApiError, Problem};
 use crate::http::json::JsonBody;
 use crate::offices;
-use crate::startup::AppState;
 
 /// `POST /offices/{id}/clients` body.
 #[derive(Debug, Deserialize, ToSchema)]

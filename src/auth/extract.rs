@@ -11,10 +11,10 @@ use futures_util::future::LocalBoxFuture;
 
 use super::policy::{self, Action};
 use super::sessions;
+use crate::app::AppState;
 use crate::db::DbConnection;
 use crate::http::error::ApiError;
 use crate::offices::OfficeKind;
-use crate::startup::AppState;
 use crate::users::Role;
 
 /// Who is behind a request.

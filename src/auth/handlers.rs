@@ -7,11 +7,11 @@ use utoipa::ToSchema;
 use super::extract::{Caller, Principal};
 use super::sessions::{self, Refresh};
 use super::{clients, password, throttle};
+use crate::app::AppState;
 use crate::db::write_transaction;
 use crate::http::error::{ApiError, Problem};
 use crate::http::json::{parse_json, JsonBody};
 use crate::offices::{self, OfficeView};
-use crate::startup::AppState;
 use crate::users::{self, Role, UserChanges};
 
 /// `POST /auth/login` body.

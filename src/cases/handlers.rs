@@ -12,6 +12,7 @@ use super::lifecycle::{CaseStatus, TransitionRequest};
 use super::transitions;
 use super::visibility::CaseScope;
 use super::{is_collective, store_flags, Case, CaseFilter, CaseView, Category, Channel, Flag};
+use crate::app::AppState;
 use crate::auth::extract::{Caller, PendingCaller, UnionStaff};
 use crate::auth::policy;
 use crate::db::{write_transaction, DbConnection};
@@ -23,7 +24,6 @@ use crate::http::etag::{check_version, etag, if_match};
 use crate::http::json::JsonBody;
 use crate::http::pagination::{PageQuery, Paginated};
 use crate::schema::cases;
-use crate::startup::AppState;
 use crate::timeline::{self, Actor};
 use crate::{offices, users};
 

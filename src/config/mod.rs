@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-mod database_url;
+pub mod database_url;
 
 pub use database_url::DatabaseUrl;
 use std::time::Duration;

@@ -15,7 +15,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::prelude::*;
 use diesel::r2d2::{self, Pool, PooledConnection, R2D2Connection};
 
-use crate::config::DatabaseUrl;
+use crate::config::database_url::DatabaseUrl;
 use crate::http::error::ApiError;
 
 /// A connection to either backend; queries are written once against it.

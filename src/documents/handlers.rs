@@ -10,13 +10,13 @@ use sha2::{Digest, Sha256};
 
 use super::kinds::{claim_matches, detect};
 use super::{Document, DocumentType, DocumentView};
+use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
 use crate::cases::handlers::find_for;
 use crate::db::write_transaction;
 use crate::domain::new_id;
 use crate::domain::validation::text;
 use crate::http::error::{ApiError, Problem};
-use crate::startup::AppState;
 use crate::timeline::{self, Actor};
 
 /// What an upload carried, once read.

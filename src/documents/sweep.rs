@@ -32,9 +32,9 @@ use object_store::path::Path as StorePath;
 use object_store::ObjectStore;
 
 use super::storage::StorageConfig;
+use crate::app::AppState;
 use crate::db::Db;
 use crate::schema::{cases, documents};
-use crate::startup::AppState;
 
 /// Candidate keys checked against the database per query.
 pub const BATCH: usize = 500;

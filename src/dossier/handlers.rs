@@ -4,9 +4,9 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::Dossier;
+use crate::app::AppState;
 use crate::auth::extract::Caller;
 use crate::http::error::{ApiError, Problem};
-use crate::startup::AppState;
 
 fn wants_html(request: &HttpRequest) -> bool {
     let accept = request

@@ -7,13 +7,13 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{Grant, GrantView};
+use crate::app::AppState;
 use crate::auth::extract::UnionStaff;
 use crate::cases::handlers::find_for;
 use crate::db::write_transaction;
 use crate::domain::new_id;
 use crate::http::error::{ApiError, Problem};
 use crate::http::json::JsonBody;
-use crate::startup::AppState;
 use crate::timeline::{self, Actor};
 use crate::users::{self, Role};
 

@@ -7,11 +7,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{NotificationView, OutboxRow, OutboxStatus};
+use crate::app::AppState;
 use crate::auth::extract::Admin;
 use crate::http::error::{ApiError, Problem};
 use crate::http::pagination::{PageQuery, Paginated};
 use crate::schema::outbox;
-use crate::startup::AppState;
 
 /// Filter of `GET /notifications`.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -16,6 +16,7 @@ use diesel::sql_types::Bool;
 use super::templates::Template;
 use super::{case_recipients, enqueue, office_recipients, yuan, Notification};
 use crate::agreements::follow_ups::{self, TermInput, TermState};
+use crate::app::AppState;
 use crate::cases::deadlines::office_zone;
 use crate::cases::lifecycle::CaseStatus;
 use crate::cases::Category;
@@ -23,7 +24,6 @@ use crate::db::DbConnection;
 use crate::http::error::ApiError;
 use crate::referrals::rules::{ReferralKind, ReferralStatus};
 use crate::schema::{agreement_terms, agreements, cases, offices, referrals};
-use crate::startup::AppState;
 
 /// Candidates looked at per kind and pass; the rest wait for the next pass.
 const PER_PASS: i64 = 500;

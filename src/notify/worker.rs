@@ -24,11 +24,11 @@ use lettre::message::Mailbox;
 
 use super::mailer::{message_id, Mailer};
 use super::OutboxRow;
+use crate::app::AppState;
 use crate::config::MailSettings;
 use crate::db::{write_transaction, DbConnection};
 use crate::http::error::ApiError;
 use crate::schema::outbox;
-use crate::startup::AppState;
 
 /// Rows claimed per pass.
 const BATCH: i64 = 20;

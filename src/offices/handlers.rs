@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{NewOffice, OfficeChanges, OfficeKind, OfficeView, DEFAULT_TIME_ZONE};
+use crate::app::AppState;
 use crate::auth::extract::{Admin, Caller};
 use crate::db::is_unique_violation;
 use crate::domain::validation::{text, Validator};
@@ -13,7 +14,6 @@ use crate::http::error::{ApiError, Problem};
 use crate::http::etag::{check_version, etag, if_match};
 use crate::http::json::JsonBody;
 use crate::http::pagination::{PageQuery, Paginated};
-use crate::startup::AppState;
 
 /// `POST /offices` body.
 #[derive(Debug, Deserialize, ToSchema)]

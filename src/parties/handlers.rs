@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::{PartyInput, PartyView};
+use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
 use crate::cases::handlers::find_for;
 use crate::db::write_transaction;
@@ -12,7 +13,6 @@ use crate::domain::validation::Validator;
 use crate::http::error::{ApiError, Problem};
 use crate::http::json::JsonBody;
 use crate::schema::cases;
-use crate::startup::AppState;
 use crate::timeline::{self, Actor};
 
 /// Adds a party to a case; its ID and phone numbers are stored encrypted and shown masked.

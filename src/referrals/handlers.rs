@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::answers::{apply, load_for_action, require_referral_role, Answer};
 use super::rules::{self, ReferralAction, ReferralKind, ReferralStatus};
 use super::{Referral, ReferralScope, ReferralView};
+use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
 use crate::auth::policy;
 use crate::cases::handlers::find_for;
@@ -21,7 +22,6 @@ use crate::http::error::{ApiError, Problem};
 use crate::http::json::JsonBody;
 use crate::http::pagination::{PageQuery, Paginated};
 use crate::offices::{self, OfficeKind};
-use crate::startup::AppState;
 use crate::timeline::{self, Actor};
 
 /// `POST /cases/{id}/referrals` body.

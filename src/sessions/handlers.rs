@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 use utoipa::ToSchema;
 
 use super::{Session, SessionOutcome, SessionStatus, SessionView};
+use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
 use crate::cases::handlers::find_for;
 use crate::db::{write_transaction, DbConnection};
@@ -18,7 +19,6 @@ use crate::http::etag::{check_version, etag, if_match};
 use crate::http::json::JsonBody;
 use crate::offices;
 use crate::schema::mediation_sessions;
-use crate::startup::AppState;
 use crate::timeline::{self, Actor};
 
 /// `POST /cases/{id}/sessions` body.

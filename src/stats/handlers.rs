@@ -6,13 +6,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{Stats, StatsQuery};
+use crate::app::AppState;
 use crate::auth::extract::StatisticsReader;
 use crate::cases::deadlines::office_zone;
 use crate::cases::visibility::CaseScope;
 use crate::http::error::{ApiError, Problem};
 use crate::offices::{self, DEFAULT_TIME_ZONE};
 use crate::schema::offices as offices_table;
-use crate::startup::AppState;
 use crate::users::Role;
 
 /// Period and office of `GET /stats`.

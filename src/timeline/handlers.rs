@@ -6,6 +6,7 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Actor, EventView};
+use crate::app::AppState;
 use crate::auth::extract::{Caller, PendingCaller};
 use crate::auth::policy::{self, Action};
 use crate::cases::handlers::find_for;
@@ -14,7 +15,6 @@ use crate::domain::validation::free_text;
 use crate::http::error::{ApiError, Problem};
 use crate::http::json::JsonBody;
 use crate::http::pagination::{Paginated, DEFAULT_LIMIT, MAX_LIMIT};
-use crate::startup::AppState;
 
 /// Paging of the timeline, oldest first.
 #[derive(Debug, Deserialize, IntoParams)]

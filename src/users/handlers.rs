@@ -6,6 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::registration::{register, role_misfit_message, Registration};
 use super::{Role, UserChanges, UserFilter, UserView};
+use crate::app::AppState;
 use crate::auth::extract::Admin;
 use crate::auth::{policy, sessions};
 use crate::db::{is_unique_violation, write_transaction};
@@ -17,7 +18,6 @@ use crate::http::json::JsonBody;
 use crate::http::pagination::{PageQuery, Paginated};
 use crate::offices;
 use crate::schema::users;
-use crate::startup::AppState;
 
 /// `POST /users` body.
 #[derive(Debug, Deserialize, ToSchema)]

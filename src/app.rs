@@ -1,0 +1,29 @@
+//! The state every request handler and background job shares. It imports nothing from the HTTP
+//! adapter (routes, handlers, extractors), so that everything below the adapter can name it
+//! without depending, through `startup`, on every handler (crates.io keeps its `App` the same way).
+
+use std::sync::Arc;
+
+use crate::auth::tokens::TokenSigner;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Db;
+use crate::domain::protect::PersonalData;
+use crate::notify::mailer::Mailer;
+
+/// Everything a handler may need, shared by all workers.
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    /// The secret signing access tokens (configured, or generated and persisted).
+    pub jwt_secret: String,
+    /// Issues and verifies access tokens with that secret.
+    pub tokens: TokenSigner,
+    /// Encrypts, decrypts and search-hashes ID and phone numbers.
+    pub personal_data: PersonalData,
+    /// Sends the outbox's mail (SMTP, files or memory, by configuration).
+    pub mailer: Mailer,
+    /// Where document bytes are kept.
+    pub storage: std::sync::Arc<dyn object_store::ObjectStore>,
+}
