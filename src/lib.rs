@@ -5,6 +5,8 @@
 
 pub mod agreements;
 pub mod app;
+#[cfg(test)]
+mod architecture_tests;
 pub mod auth;
 pub mod cases;
 pub mod cli;

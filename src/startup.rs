@@ -57,12 +57,15 @@ impl Application {
             storage: crate::documents::storage::open(&config.documents.storage)?,
         });
         if config.mail.worker_enabled {
-            actix_web::rt::spawn(notify::worker::run(state.clone(), state.mailer.clone()));
-            actix_web::rt::spawn(notify::reminders::run(state.clone()));
+            actix_web::rt::spawn(notify::worker::run(
+                state.clone().into_inner(),
+                state.mailer.clone(),
+            ));
+            actix_web::rt::spawn(notify::reminders::run(state.clone().into_inner()));
         }
         // On every server, whatever MEDIATION_OUTBOX_WORKER says: it needs only the store and the
         // database, and two servers sweeping at once delete nothing twice.
-        actix_web::rt::spawn(crate::documents::sweep::run(state.clone()));
+        actix_web::rt::spawn(crate::documents::sweep::run(state.clone().into_inner()));
         let metrics = web::Data::new(Metrics::new());
         let body_limit = web::Data::new(BodyLimit::new(config.body_limit_bytes));
 

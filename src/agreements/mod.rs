@@ -4,6 +4,7 @@
 
 pub mod follow_ups;
 pub mod handlers;
+pub mod views;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;

@@ -5,6 +5,7 @@
 //! `password` and `clients` implement sign-in; `handlers` serves `/auth/*` and `/me`.
 
 pub mod bootstrap;
+pub mod caller;
 pub mod client_handlers;
 pub mod clients;
 pub mod extract;

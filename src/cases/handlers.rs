@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::intake::{self, amount, workers_count, CreateCase};
 use super::lifecycle::{CaseStatus, TransitionRequest};
 use super::transitions;
+pub use super::visibility::find_for;
 use super::visibility::CaseScope;
 use super::{is_collective, store_flags, Case, CaseFilter, CaseView, Category, Channel, Flag};
 use crate::app::AppState;
@@ -26,16 +27,6 @@ use crate::http::pagination::{PageQuery, Paginated};
 use crate::schema::cases;
 use crate::timeline::{self, Actor};
 use crate::{offices, users};
-
-/// Loads a case the caller may see, or 404 — the caller's scope is part of the query.
-pub fn find_for(
-    connection: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-) -> Result<Case, ApiError> {
-    let scope = CaseScope::of(connection, caller)?;
-    Ok(super::find_visible(connection, &scope, id)?)
-}
 
 fn respond(view: CaseView) -> HttpResponse {
     HttpResponse::Ok()

@@ -5,7 +5,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-use crate::auth::extract::{Caller, Principal};
+use crate::auth::caller::{Caller, Principal};
 use crate::db::{DbConnection, MultiBackend};
 use crate::offices;
 use crate::schema::{case_grants, cases, referrals};
@@ -99,4 +99,21 @@ pub fn granted_cases(user: &str, now: chrono::NaiveDateTime) -> GrantedCases {
         .filter(case_grants::revoked_at.is_null())
         .filter(case_grants::expires_at.gt(now))
         .select(case_grants::case_id)
+}
+
+/// Loads a case the caller may see, or 404 — the caller's scope is part of the query.
+pub fn find_for(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+) -> Result<super::Case, crate::http::error::ApiError> {
+    let scope = CaseScope::of(connection, caller)?;
+    Ok(super::find_visible(connection, &scope, id)?)
+}
+
+/// The office whose restricted events and notes a partner may see; `None` (everything) for
+/// union staff and lawyers.
+pub fn partner_office(caller: &Caller) -> Option<&str> {
+    crate::auth::policy::is_partner(caller.role)
+        .then_some(caller.office_id.as_deref().unwrap_or(""))
 }

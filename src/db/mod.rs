@@ -2,7 +2,7 @@
 //!
 //! The backend is picked from `DATABASE_URL`'s scheme by us, not by `MultiConnection::establish`,
 //! which would hide the real connection error. Blocking diesel work runs through [`Db::run`] on
-//! actix's blocking thread pool, never on the async workers. Writes go through
+//! the runtime's blocking thread pool, never on the async workers. Writes go through
 //! [`write_transaction`], which on SQLite begins `IMMEDIATE` so that two concurrent
 //! read-then-write transactions queue on `busy_timeout` instead of failing with `SQLITE_BUSY`.
 
@@ -191,13 +191,15 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        actix_web::web::block(move || {
+        // The runtime's blocking pool (actix's `web::block` is this same call).
+        tokio::task::spawn_blocking(move || {
             let mut pooled = pool.get()?;
             let outcome = work(&mut pooled);
             pooled.note(&outcome);
             outcome
         })
-        .await?
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
     }
 }
 

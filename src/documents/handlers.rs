@@ -12,7 +12,7 @@ use super::kinds::{claim_matches, detect};
 use super::{Document, DocumentType, DocumentView};
 use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
-use crate::cases::handlers::find_for;
+use crate::cases::visibility::find_for;
 use crate::db::write_transaction;
 use crate::domain::new_id;
 use crate::domain::validation::text;

@@ -24,7 +24,6 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use actix_web::web;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use futures_util::StreamExt;
@@ -69,13 +68,14 @@ fn ids_of(key: &StorePath) -> Option<(String, String)> {
 }
 
 /// One pass with the service's clock and settings: objects older than `orphan_age` go.
-pub async fn sweep(state: &web::Data<AppState>) -> anyhow::Result<SweepReport> {
+pub async fn sweep(state: &AppState) -> anyhow::Result<SweepReport> {
     let age = chrono::TimeDelta::from_std(state.config.documents.orphan_age)?;
     let cutoff = state.clock.now() - age;
     let mut report = sweep_store(&state.db, state.storage.clone(), cutoff).await?;
     if let StorageConfig::Directory(dir) = &state.config.documents.storage {
         let root = std::path::Path::new(dir).join("cases");
-        report.staging_deleted = web::block(move || remove_stale_staging(&root, cutoff)).await?;
+        report.staging_deleted =
+            tokio::task::spawn_blocking(move || remove_stale_staging(&root, cutoff)).await?;
     }
     Ok(report)
 }
@@ -191,7 +191,7 @@ fn remove_stale_staging(root: &std::path::Path, cutoff: DateTime<Utc>) -> usize 
 }
 
 /// Sweeps at start, then every `MEDIATION_STORAGE_SWEEP_SECONDS`, forever.
-pub async fn run(state: web::Data<AppState>) {
+pub async fn run(state: std::sync::Arc<AppState>) {
     let interval = state.config.documents.sweep_interval;
     loop {
         match sweep(&state).await {

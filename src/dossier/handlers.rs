@@ -5,7 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::Dossier;
 use crate::app::AppState;
-use crate::auth::extract::Caller;
+use crate::auth::caller::Caller;
 use crate::http::error::{ApiError, Problem};
 
 fn wants_html(request: &HttpRequest) -> bool {

@@ -11,10 +11,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::agreements::handlers::{agreement_view, AgreementView};
+use crate::agreements::views::{agreement_view, AgreementView};
 use crate::agreements::{payments_for_case, PaymentView};
-use crate::auth::extract::Caller;
-use crate::cases::handlers::find_for;
+use crate::auth::caller::Caller;
+use crate::cases::visibility::find_for;
+use crate::cases::visibility::partner_office;
 use crate::cases::CaseView;
 use crate::db::DbConnection;
 use crate::documents::{self, DocumentView};
@@ -22,7 +23,6 @@ use crate::http::error::ApiError;
 use crate::parties::PartyView;
 use crate::referrals::{self, ReferralView};
 use crate::sessions::{self, SessionView};
-use crate::timeline::handlers::partner_office;
 use crate::timeline::{self, ChainCheck, EventView};
 
 /// The statutory dates of the case.

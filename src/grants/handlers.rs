@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::{Grant, GrantView};
 use crate::app::AppState;
 use crate::auth::extract::UnionStaff;
-use crate::cases::handlers::find_for;
+use crate::cases::visibility::find_for;
 use crate::db::write_transaction;
 use crate::domain::new_id;
 use crate::http::error::{ApiError, Problem};

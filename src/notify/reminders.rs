@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use actix_web::web;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -323,7 +322,7 @@ fn payment_reminders(
 }
 
 /// Runs [`run_once`] forever, every `reminder_interval`.
-pub async fn run(state: web::Data<AppState>) {
+pub async fn run(state: std::sync::Arc<AppState>) {
     let interval = state.config.mail.reminder_interval;
     loop {
         let now = state.clock.now();

@@ -16,7 +16,6 @@
 
 use std::time::Duration;
 
-use actix_web::web;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
@@ -148,7 +147,7 @@ pub fn mark_failed(
 }
 
 /// Claims due rows for this worker under the configured lease (the first half of a pass).
-pub async fn claim_due(state: &web::Data<AppState>) -> Result<Vec<OutboxRow>, ApiError> {
+pub async fn claim_due(state: &AppState) -> Result<Vec<OutboxRow>, ApiError> {
     let now = state.clock.now().naive_utc();
     let lease = lease_of(&state.config.mail);
     state
@@ -161,7 +160,7 @@ pub async fn claim_due(state: &web::Data<AppState>) -> Result<Vec<OutboxRow>, Ap
 /// The outer error is a sender that does not parse (checked at start, so never in practice);
 /// the inner one is the transport's, which the outbox records as a failed attempt.
 pub async fn send_row(
-    state: &web::Data<AppState>,
+    state: &AppState,
     mailer: &Mailer,
     row: &OutboxRow,
 ) -> Result<Result<(), String>, ApiError> {
@@ -180,7 +179,7 @@ pub async fn send_row(
 
 /// One pass: claim due rows, then for each renew its lease, send it and record the result.
 /// Returns how many were sent.
-pub async fn deliver_due(state: &web::Data<AppState>, mailer: &Mailer) -> Result<usize, ApiError> {
+pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<usize, ApiError> {
     let rows = claim_due(state).await?;
     let lease = lease_of(&state.config.mail);
     let mut sent = 0;
@@ -218,7 +217,7 @@ pub async fn deliver_due(state: &web::Data<AppState>, mailer: &Mailer) -> Result
 }
 
 /// Runs passes forever, every `poll_interval`.
-pub async fn run(state: web::Data<AppState>, mailer: Mailer) {
+pub async fn run(state: std::sync::Arc<AppState>, mailer: Mailer) {
     let interval = state.config.mail.poll_interval;
     loop {
         if let Err(error) = deliver_due(&state, &mailer).await {

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{PartyInput, PartyView};
 use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
-use crate::cases::handlers::find_for;
+use crate::cases::visibility::find_for;
 use crate::db::write_transaction;
 use crate::domain::validation::Validator;
 use crate::http::error::{ApiError, Problem};

@@ -5,10 +5,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::handlers::scope_of;
 use super::rules::{self, ReferralAction, ReferralStatus};
+use super::scope_of;
 use super::Referral;
-use crate::auth::extract::Caller;
+use crate::auth::caller::Caller;
 use crate::auth::policy::{self, Action};
 use crate::db::DbConnection;
 use crate::http::error::ApiError;

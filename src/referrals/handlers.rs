@@ -9,12 +9,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::answers::{apply, load_for_action, require_referral_role, Answer};
 use super::rules::{self, ReferralAction, ReferralKind, ReferralStatus};
-use super::{Referral, ReferralScope, ReferralView};
+use super::{scope_of, Referral, ReferralView};
 use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
 use crate::auth::policy;
-use crate::cases::handlers::find_for;
-use crate::cases::visibility::CaseScope;
+use crate::cases::visibility::find_for;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::new_id;
 use crate::domain::validation::{free_text, text, Validator};
@@ -36,16 +35,6 @@ pub struct CreateReferral {
     pub request: String,
     /// Default: now plus the kind's default hours (e.g. `locate_party`: 48).
     pub due_at: Option<DateTime<Utc>>,
-}
-
-/// The scope in which `caller` sees referrals.
-pub fn scope_of(connection: &mut DbConnection, caller: &Caller) -> Result<ReferralScope, ApiError> {
-    if policy::is_partner(caller.role) {
-        return Ok(ReferralScope::ToOffice(
-            caller.office_id.clone().unwrap_or_default(),
-        ));
-    }
-    Ok(ReferralScope::OnCases(CaseScope::of(connection, caller)?))
 }
 
 fn views_one(

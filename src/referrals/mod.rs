@@ -264,3 +264,18 @@ pub fn list(
         (r.created_at, r.id.as_str())
     }))
 }
+
+/// The scope in which `caller` sees referrals.
+pub fn scope_of(
+    connection: &mut DbConnection,
+    caller: &crate::auth::caller::Caller,
+) -> Result<ReferralScope, crate::http::error::ApiError> {
+    if crate::auth::policy::is_partner(caller.role) {
+        return Ok(ReferralScope::ToOffice(
+            caller.office_id.clone().unwrap_or_default(),
+        ));
+    }
+    Ok(ReferralScope::OnCases(
+        crate::cases::visibility::CaseScope::of(connection, caller)?,
+    ))
+}

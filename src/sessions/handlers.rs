@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::{Session, SessionOutcome, SessionStatus, SessionView};
 use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
-use crate::cases::handlers::find_for;
+use crate::cases::visibility::find_for;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::new_id;
 use crate::domain::validation::{text, Validator};

@@ -9,7 +9,7 @@ use super::{Actor, EventView};
 use crate::app::AppState;
 use crate::auth::extract::{Caller, PendingCaller};
 use crate::auth::policy::{self, Action};
-use crate::cases::handlers::find_for;
+use crate::cases::visibility::{find_for, partner_office};
 use crate::db::write_transaction;
 use crate::domain::validation::free_text;
 use crate::http::error::{ApiError, Problem};
@@ -72,11 +72,6 @@ pub async fn list_events(
         items: events.into_iter().map(EventView::from).collect(),
         next_cursor,
     }))
-}
-
-/// The office whose restricted events a partner may see; `None` (everything) for others.
-pub fn partner_office(caller: &Caller) -> Option<&str> {
-    policy::is_partner(caller.role).then_some(caller.office_id.as_deref().unwrap_or(""))
 }
 
 /// `POST /cases/{id}/notes` body.

@@ -26,7 +26,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::auth::extract::{Caller, Principal};
+use crate::auth::caller::{Caller, Principal};
 use crate::db::DbConnection;
 use crate::domain::new_id;
 use crate::schema::{case_events, cases};

@@ -1,0 +1,104 @@
+//! What the API and the dossier show of an agreement: its terms with what is paid of each, and
+//! the statutory follow-ups, computed for today in the case office's time zone.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::follow_ups::{self, FollowUps, TermInput, TermState};
+use crate::cases::deadlines::office_zone;
+use crate::cases::{Case, Category};
+use crate::db::DbConnection;
+use crate::http::error::ApiError;
+use crate::offices;
+
+/// A term with how much of it is paid.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TermView {
+    pub id: String,
+    pub position: i32,
+    pub description: String,
+    pub amount_fen: i64,
+    pub payee: String,
+    pub due_date: NaiveDate,
+    pub paid_fen: i64,
+    pub state: TermState,
+}
+
+/// The agreement, its terms and the statutory follow-ups.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgreementView {
+    pub id: String,
+    pub case_id: String,
+    pub signed_at: DateTime<Utc>,
+    pub total_amount_fen: i64,
+    /// Money actually paid so far (all payments on the case).
+    pub paid_fen: i64,
+    pub terms: Vec<TermView>,
+    pub follow_ups: FollowUps,
+}
+
+/// Today's date in the case office's time zone: statutory days are local calendar days.
+fn local_today(
+    connection: &mut DbConnection,
+    case: &Case,
+    now: DateTime<Utc>,
+) -> Result<NaiveDate, ApiError> {
+    let office = offices::find(connection, &case.office_id)?;
+    Ok(now
+        .with_timezone(&office_zone(&office.time_zone))
+        .date_naive())
+}
+
+/// The agreement view of `case` (404 when it has none), shared with the dossier.
+pub fn agreement_view(
+    connection: &mut DbConnection,
+    case: &Case,
+    now: DateTime<Utc>,
+) -> Result<AgreementView, ApiError> {
+    let (agreement, terms) = super::for_case(connection, &case.id)?.ok_or(ApiError::NotFound)?;
+    let today = local_today(connection, case, now)?;
+    let zone = office_zone(&offices::find(connection, &case.office_id)?.time_zone);
+    let signed_on = agreement
+        .signed_at
+        .and_utc()
+        .with_timezone(&zone)
+        .date_naive();
+    let inputs: Vec<TermInput> = terms
+        .iter()
+        .map(|t| TermInput {
+            amount_fen: t.amount_fen,
+            due_date: t.due_date,
+        })
+        .collect();
+    let coverage = follow_ups::allocate(&inputs, case.recovered_amount_fen, today);
+    let category = Category::parse(&case.category).unwrap_or(Category::Other);
+    Ok(AgreementView {
+        follow_ups: follow_ups::follow_ups(
+            signed_on,
+            &inputs,
+            case.recovered_amount_fen,
+            category,
+            today,
+        ),
+        paid_fen: case.recovered_amount_fen,
+        terms: terms
+            .into_iter()
+            .zip(coverage)
+            .map(|(t, c)| TermView {
+                id: t.id,
+                position: t.position,
+                description: t.description,
+                amount_fen: t.amount_fen,
+                payee: t.payee,
+                due_date: t.due_date,
+                paid_fen: c.paid_fen,
+                state: c.state,
+            })
+            .collect(),
+        id: agreement.id,
+        case_id: agreement.case_id,
+        signed_at: agreement.signed_at.and_utc(),
+        total_amount_fen: agreement.total_amount_fen,
+    })
+}

@@ -1,0 +1,59 @@
+//! The authenticated caller: who is behind a request, with the role and office the database
+//! gave them. A plain value, with no HTTP in it, so that use cases, access rules and the timeline
+//! can take it from any front door; the actix extractors that build it live in `auth::extract`.
+
+use super::policy::{self, Action};
+use crate::http::error::ApiError;
+use crate::offices::OfficeKind;
+use crate::users::Role;
+
+/// Who is behind a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// A person who signed in with email and password.
+    User { id: String },
+    /// A partner office's own system, signed in with client credentials.
+    Client { id: String },
+}
+
+/// The authenticated caller: identity, effective role, office, and the session in use.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    pub role: Role,
+    pub office_id: Option<String>,
+    pub office_kind: Option<OfficeKind>,
+    pub session_id: String,
+    /// The service clock's time when the request was authenticated: what "unexpired" means
+    /// for this request (lawyers' grants).
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Caller {
+    /// The user id, for handlers only people may call (`/me/password`).
+    pub fn user_id(&self) -> Option<&str> {
+        match &self.principal {
+            Principal::User { id } => Some(id),
+            Principal::Client { .. } => None,
+        }
+    }
+
+    /// The id recorded as the actor of changes (user id or client id).
+    pub fn actor_id(&self) -> &str {
+        match &self.principal {
+            Principal::User { id } | Principal::Client { id } => id,
+        }
+    }
+
+    /// 403 unless the caller's role allows `action`.
+    pub fn require(&self, action: Action) -> Result<(), ApiError> {
+        if policy::allows(self.role, action) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "the {} role may not do this",
+                self.role
+            )))
+        }
+    }
+}
