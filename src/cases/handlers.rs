@@ -370,7 +370,7 @@ fn check_assignment(
     Ok(())
 }
 
-/// Moves a case along its lifecycle (DOMAIN.md). An action the current status does not allow is
+/// Moves a case along its lifecycle (docs/cases.md "Lifecycle"). An action the current status does not allow is
 /// a 409 and changes nothing.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", tag = "cases", request_body = TransitionRequest, security(("bearer" = [])),
     responses(

@@ -1,4 +1,4 @@
-//! The case lifecycle of DOMAIN.md as one pure function: which action moves which status where.
+//! The case lifecycle (docs/cases.md "Lifecycle") as one pure function: which action moves which status where.
 //!
 //! ```text
 //! intake ──accept──> accepted ──start──> in_mediation ──(agreement)──> agreement_reached ──resolve──> resolved
@@ -83,7 +83,7 @@ pub struct TransitionRequest {
     pub destination: Option<Destination>,
 }
 
-/// The status `action` leads to from `from`, or `None` when DOMAIN.md draws no such arrow.
+/// The status `action` leads to from `from`, or `None` when the lifecycle draws no such arrow.
 pub fn next_status(from: CaseStatus, action: CaseAction) -> Option<CaseStatus> {
     use CaseAction as A;
     use CaseStatus as S;

@@ -152,7 +152,7 @@ pub struct EmployerView {
     pub contact_phone: Option<String>,
 }
 
-/// A case as the API shows it (API.md "The case").
+/// A case as the API shows it (docs/cases.md "The case").
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CaseView {
     pub id: String,

@@ -1,5 +1,5 @@
 //! Chinese identifiers the intake form carries, checked the way the standards define them, and
-//! masked the way API.md shows them.
+//! masked the way docs/cases.md ("Parties and personal data") shows them.
 //!
 //! - Resident ID numbers, GB 11643-1999: 17 digits (6 area, 8 birth date, 3 sequence) and a
 //!   check character from ISO 7064 MOD 11-2.

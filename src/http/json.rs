@@ -1,6 +1,6 @@
 //! `JsonBody<T>`: the request-body extractor every JSON endpoint uses.
 //!
-//! It replaces actix's `web::Json` to answer each failure the way API.md promises:
+//! It replaces actix's `web::Json` to answer each failure the way docs/errors.md promises:
 //! wrong content type → 415, body over the configured limit → 413, broken JSON → 400, and JSON
 //! of the wrong shape (missing field, wrong type, unknown enum value) → 422 naming the field by
 //! its path (`workers[0].id_number`).

@@ -29,7 +29,7 @@ use crate::timeline::{self, Actor};
 pub struct CreateReferral {
     /// The receiving office: judicial, hr, police, court or arbitration.
     pub office_id: String,
-    /// A task that office takes (API.md lists them by office kind).
+    /// A task that office takes (docs/referrals.md "Kinds and default due times" lists them by office kind).
     pub kind: ReferralKind,
     /// What the union asks for, in words.
     pub request: String,

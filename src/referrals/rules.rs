@@ -5,7 +5,7 @@ use crate::offices::OfficeKind;
 use crate::text_enum;
 
 text_enum! {
-    /// The task given to the receiving office (API.md, by office kind).
+    /// The task given to the receiving office (docs/referrals.md "Kinds and default due times", by office kind).
     pub enum ReferralKind {
         LegalConsultation = "legal_consultation",
         DutyLawyer = "duty_lawyer",
@@ -85,7 +85,7 @@ pub fn kinds_for(kind: OfficeKind) -> Vec<&'static str> {
         .collect()
 }
 
-/// Outcome codes an office of `kind` may report when completing a referral (API.md).
+/// Outcome codes an office of `kind` may report when completing a referral (docs/referrals.md "Outcome codes").
 pub fn outcomes_for(kind: OfficeKind) -> &'static [&'static str] {
     match kind {
         OfficeKind::Police => &[

@@ -1,4 +1,4 @@
-//! The figures offices report (DOMAIN.md): cases received, accepted, resolved, escalated,
+//! The figures offices report (docs/statistics.md): cases received, accepted, resolved, escalated,
 //! withdrawn, rejected; the success rate; workers; amounts claimed, agreed and actually
 //! recovered; collective and overdue cases; counts by category, channel and destination; and
 //! per partner office, referrals, median hours to accept and to complete, and overdue ones.

@@ -6,7 +6,7 @@ use crate::api_test;
 use crate::helpers::TestApp;
 use crate::personas::{furniture_factory_case, Persona};
 
-/// The transitions DOMAIN.md draws, written out by hand (independently of the code's table).
+/// The transitions docs/cases.md ("Lifecycle") draws, written out by hand (independently of the code's table).
 const ALLOWED: &[(&str, &str, &str)] = &[
     ("intake", "accept", "accepted"),
     ("intake", "reject", "rejected"),
