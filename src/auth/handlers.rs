@@ -57,6 +57,29 @@ fn locked(remaining: chrono::Duration) -> ApiError {
     }
 }
 
+/// Counts a password attempt for `email` before the password is checked (`throttle`): 429 while
+/// locked; otherwise whether a failure of this attempt locks the email.
+fn reserve_attempt(
+    connection: &mut crate::db::DbConnection,
+    email: &str,
+    now: chrono::NaiveDateTime,
+    settings: &crate::config::AuthSettings,
+) -> Result<bool, ApiError> {
+    let attempt = write_transaction(connection, |connection| {
+        throttle::reserve_attempt(
+            connection,
+            email,
+            now,
+            settings.max_failed_logins,
+            settings.lockout,
+        )
+    })?;
+    match attempt {
+        throttle::Attempt::Locked(remaining) => Err(locked(remaining)),
+        throttle::Attempt::Allowed { locks_on_failure } => Ok(locks_on_failure),
+    }
+}
+
 fn token_pair(
     state: &AppState,
     subject: &str,
@@ -92,19 +115,7 @@ pub async fn login(
     let signed_in = state
         .db
         .run(move |connection| {
-            let attempt = write_transaction(connection, |connection| {
-                throttle::reserve_attempt(
-                    connection,
-                    &email,
-                    now,
-                    settings.max_failed_logins,
-                    settings.lockout,
-                )
-            })?;
-            let locks_on_failure = match attempt {
-                throttle::Attempt::Locked(remaining) => return Err(locked(remaining)),
-                throttle::Attempt::Allowed { locks_on_failure } => locks_on_failure,
-            };
+            let locks_on_failure = reserve_attempt(connection, &email, now, &settings)?;
             let user = users::find_by_email(connection, &email)?;
             let hash = user
                 .as_ref()
@@ -382,19 +393,8 @@ pub async fn change_password(
         .run(move |connection| {
             let user = users::find(connection, &user_id)?;
             // Guesses of the current password (with a stolen token) count like failed sign-ins.
-            let attempt = write_transaction(connection, |connection| {
-                throttle::reserve_attempt(
-                    connection,
-                    &user.email_normalized,
-                    now,
-                    settings.max_failed_logins,
-                    settings.lockout,
-                )
-            })?;
-            let locks_on_failure = match attempt {
-                throttle::Attempt::Locked(remaining) => return Err(locked(remaining)),
-                throttle::Attempt::Allowed { locks_on_failure } => locks_on_failure,
-            };
+            let locks_on_failure =
+                reserve_attempt(connection, &user.email_normalized, now, &settings)?;
             if !password::verify(&current_password, &user.password_hash) {
                 return Err(if locks_on_failure {
                     locked(settings.lockout)
