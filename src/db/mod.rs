@@ -9,6 +9,8 @@
 pub mod availability;
 pub mod migrations;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -110,6 +112,9 @@ pub struct ConnectionManager {
     /// How long a SQLite writer waits for the lock: twice the pool's wait, so that the default
     /// (5 s) keeps the 10 s that absorbed bursts of intake before.
     busy_timeout: Duration,
+    /// Set while opening a connection fails (the database is down or refusing), cleared by the
+    /// next one that opens. While set, requests do not wait for a connection that cannot come.
+    unreachable: Arc<AtomicBool>,
 }
 
 impl r2d2::ManageConnection for ConnectionManager {
@@ -117,8 +122,9 @@ impl r2d2::ManageConnection for ConnectionManager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<PooledDb, r2d2::Error> {
-        let connection = DbConnection::open_waiting(&self.url, self.busy_timeout)
-            .map_err(r2d2::Error::ConnectionError)?;
+        let opened = DbConnection::open_waiting(&self.url, self.busy_timeout);
+        self.unreachable.store(opened.is_err(), Ordering::Relaxed);
+        let connection = opened.map_err(r2d2::Error::ConnectionError)?;
         Ok(PooledDb {
             connection,
             broken: false,
@@ -150,6 +156,7 @@ impl r2d2::ManageConnection for ConnectionManager {
 pub struct Db {
     pool: Pool<ConnectionManager>,
     backend: &'static str,
+    unreachable: Arc<AtomicBool>,
 }
 
 impl Db {
@@ -158,6 +165,7 @@ impl Db {
     pub fn connect(url: &DatabaseUrl, size: u32, timeout: Duration) -> anyhow::Result<Self> {
         DbConnection::open(url)
             .map_err(|e| anyhow::anyhow!("cannot open the database {url:?}: {e}"))?;
+        let unreachable = Arc::new(AtomicBool::new(false));
         let pool = Pool::builder()
             .max_size(size)
             .min_idle(Some(1))
@@ -166,10 +174,12 @@ impl Db {
             .build(ConnectionManager {
                 url: url.clone(),
                 busy_timeout: timeout * 2,
+                unreachable: unreachable.clone(),
             })?;
         Ok(Self {
             pool,
             backend: url.backend_name(),
+            unreachable,
         })
     }
 
@@ -191,9 +201,10 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let unreachable = self.unreachable.clone();
         // The runtime's blocking pool (actix's `web::block` is this same call).
         tokio::task::spawn_blocking(move || {
-            let mut pooled = pool.get()?;
+            let mut pooled = checkout(&pool, &unreachable)?;
             let outcome = work(&mut pooled);
             pooled.note(&outcome);
             outcome
@@ -201,6 +212,22 @@ impl Db {
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
     }
+}
+
+/// A pooled connection. While the database is known to refuse connections, only an idle one is
+/// taken and the answer is 503 at once otherwise: waiting `MEDIATION_DB_TIMEOUT_SECONDS` for a
+/// connection that cannot open made every request of an outage take 5 s to fail. The pool keeps
+/// trying to reconnect in the background, so requests succeed again as soon as it can.
+fn checkout(
+    pool: &Pool<ConnectionManager>,
+    unreachable: &AtomicBool,
+) -> Result<PooledConnection<ConnectionManager>, ApiError> {
+    if unreachable.load(Ordering::Relaxed) {
+        return pool.try_get().ok_or_else(|| {
+            ApiError::DatabaseUnavailable("the database is not accepting connections".into())
+        });
+    }
+    Ok(pool.get()?)
 }
 
 /// Runs `work` in one transaction that is allowed to write; commits on `Ok`, rolls back on `Err`.
