@@ -6,6 +6,7 @@
 //! applied inside each query, so an invisible row is never loaded and answers 404.
 
 use crate::offices::OfficeKind;
+use crate::referrals::rules::ReferralAction;
 use crate::users::Role;
 
 /// Things a caller may ask to do, independent of any particular record.
@@ -43,6 +44,33 @@ pub fn is_partner(role: Role) -> bool {
         role,
         Role::PoliceOfficer | Role::JudicialOfficer | Role::HrOfficer
     )
+}
+
+/// Whether `role` may write notes on the cases it sees: union staff and partner offices (a
+/// partner's note is restricted to the union and that office). Lawyers and admins read only.
+pub fn may_add_notes(role: Role) -> bool {
+    allows(role, Action::WorkCases) || is_partner(role)
+}
+
+/// Whether `role` ever acts on referrals: partner offices answer them, union staff send, cancel
+/// and record answers. Checked before a request body is read.
+pub fn may_act_on_referrals(role: Role) -> bool {
+    allows(role, Action::WorkCases) || is_partner(role)
+}
+
+/// Whether `role` may take `action` on a referral to an office of `office_kind` it can see: the
+/// receiving office answers its own referrals; union staff cancel, and record the answers of
+/// court and arbitration offices, which do not use the system.
+pub fn may_act_on_referral(role: Role, action: ReferralAction, office_kind: OfficeKind) -> bool {
+    if !may_act_on_referrals(role) {
+        return false;
+    }
+    let union_may_answer = partner_role_for(office_kind).is_none();
+    match (action, is_partner(role)) {
+        (ReferralAction::Cancel, partner) => !partner,
+        (_, true) => true,
+        (_, false) => union_may_answer,
+    }
 }
 
 /// Roles whose work needs full ID and phone numbers (on cases they can see): the union, the
@@ -100,6 +128,53 @@ pub fn partner_role_for(kind: OfficeKind) -> Option<Role> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_receiving_office_answers_and_the_union_cancels_and_answers_for_court_and_arbitration() {
+        use ReferralAction::*;
+        for action in [Accept, Decline, Complete] {
+            assert!(may_act_on_referral(
+                Role::PoliceOfficer,
+                action,
+                OfficeKind::Police
+            ));
+            assert!(!may_act_on_referral(
+                Role::UnionMediator,
+                action,
+                OfficeKind::Police
+            ));
+            assert!(may_act_on_referral(
+                Role::UnionMediator,
+                action,
+                OfficeKind::Court
+            ));
+            assert!(may_act_on_referral(
+                Role::UnionSupervisor,
+                action,
+                OfficeKind::Arbitration
+            ));
+        }
+        assert!(may_act_on_referral(
+            Role::UnionMediator,
+            Cancel,
+            OfficeKind::Police
+        ));
+        assert!(!may_act_on_referral(
+            Role::PoliceOfficer,
+            Cancel,
+            OfficeKind::Police
+        ));
+        for role in [Role::Admin, Role::Lawyer] {
+            assert!(!may_act_on_referrals(role));
+            assert!(!may_act_on_referral(role, Accept, OfficeKind::Court));
+        }
+    }
+
+    #[test]
+    fn union_staff_and_partners_write_notes_and_lawyers_and_admins_do_not() {
+        assert!(may_add_notes(Role::UnionMediator) && may_add_notes(Role::HrOfficer));
+        assert!(!may_add_notes(Role::Lawyer) && !may_add_notes(Role::Admin));
+    }
 
     #[test]
     fn only_admins_manage_the_directory() {

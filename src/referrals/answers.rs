@@ -9,7 +9,7 @@ use super::rules::{self, ReferralAction, ReferralStatus};
 use super::scope_of;
 use super::Referral;
 use crate::auth::caller::Caller;
-use crate::auth::policy::{self, Action};
+use crate::auth::policy;
 use crate::db::DbConnection;
 use crate::http::error::ApiError;
 use crate::offices::{self, OfficeKind};
@@ -27,7 +27,7 @@ pub struct Answer {
 /// 403 unless the caller's role ever acts on referrals: partner offices answer them, union staff
 /// send, cancel and record answers. Checked before a request body is read.
 pub fn require_referral_role(caller: &Caller) -> Result<(), ApiError> {
-    if policy::is_partner(caller.role) || policy::allows(caller.role, Action::WorkCases) {
+    if policy::may_act_on_referrals(caller.role) {
         Ok(())
     } else {
         Err(ApiError::Forbidden(format!(
@@ -50,13 +50,7 @@ pub fn load_for_action(
     require_referral_role(caller)?;
     let referral = super::find_visible(connection, &scope, id)?;
     let office_kind = offices::find(connection, &referral.office_id)?.kind();
-    let union_may_answer = policy::partner_role_for(office_kind).is_none();
-    let allowed = match (action, policy::is_partner(caller.role)) {
-        (ReferralAction::Cancel, partner) => !partner,
-        (_, true) => true,
-        (_, false) => union_may_answer,
-    };
-    if !allowed {
+    if !policy::may_act_on_referral(caller.role, action, office_kind) {
         return Err(ApiError::Forbidden(match action {
             ReferralAction::Cancel => "only union staff may cancel a referral".into(),
             _ => "only the receiving office answers this referral".into(),

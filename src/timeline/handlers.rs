@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{Actor, EventView};
 use crate::app::AppState;
 use crate::auth::extract::{Caller, PendingCaller};
-use crate::auth::policy::{self, Action};
+use crate::auth::policy;
 use crate::cases::visibility::{find_for, partner_office};
 use crate::db::write_transaction;
 use crate::domain::validation::free_text;
@@ -91,7 +91,7 @@ pub async fn add_note(
     id: web::Path<String>,
     body: JsonBody<NoteInput>,
 ) -> Result<HttpResponse, ApiError> {
-    if !policy::allows(caller.role, Action::WorkCases) && !policy::is_partner(caller.role) {
+    if !policy::may_add_notes(caller.role) {
         return Err(ApiError::Forbidden(format!(
             "the {} role may not add notes",
             caller.role
