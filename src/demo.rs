@@ -146,7 +146,7 @@ pub fn load(
                     id: new_id(),
                     name: office.name.into(),
                     code: office.code.into(),
-                    kind: office.kind.as_str().into(),
+                    kind: office.kind,
                     email: Some(format!("{}@demo.local", office.code.to_lowercase())),
                     parent_id,
                     time_zone: DEFAULT_TIME_ZONE.into(),
@@ -270,7 +270,7 @@ fn load_cases(
     let actor = Actor {
         id: Some(mediator.id.clone()),
         kind: "user",
-        role: Some(mediator.role.clone()),
+        role: Some(mediator.role.as_str().to_owned()),
         office_id: Some(office.id.clone()),
     };
     let protector = demo_protector(connection, data_key)?;

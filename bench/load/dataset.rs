@@ -116,7 +116,7 @@ pub fn load(url: &DatabaseUrl, cases: usize) -> anyhow::Result<Fixture> {
         id: new_id(),
         name,
         code,
-        kind: "union".into(),
+        kind: mediation_tracker::offices::OfficeKind::Union,
         email: None,
         parent_id: parent,
         time_zone: "Asia/Shanghai".into(),

@@ -53,7 +53,7 @@ pub async fn create_client(
         .db
         .run(move |connection| {
             let office = offices::find(connection, &office_id)?;
-            if policy::partner_role_for(office.kind()).is_none() {
+            if policy::partner_role_for(office.kind).is_none() {
                 return Err(ApiError::invalid(
                     "office_id",
                     format!("a {} office has no partner role; clients are for judicial, hr and police offices", office.kind),

@@ -15,8 +15,6 @@ use super::sessions;
 use crate::app::AppState;
 use crate::db::DbConnection;
 use crate::http::error::ApiError;
-use crate::offices::OfficeKind;
-use crate::users::Role;
 
 impl Caller {
     async fn authenticate(request: HttpRequest) -> Result<Self, ApiError> {
@@ -71,12 +69,9 @@ impl PendingCaller {
         let live = sessions::live(connection, &self.session_id, self.now.naive_utc())?.ok_or_else(
             || ApiError::Unauthenticated("the session has ended; sign in again".into()),
         )?;
-        let office_kind = live.office_kind.as_deref().and_then(OfficeKind::parse);
+        let office_kind = live.office_kind;
         let (principal, role) = match (live.user_id, live.client_id) {
-            (Some(id), _) if id == self.subject => {
-                let role = live.role.as_deref().and_then(Role::parse);
-                (Principal::User { id }, role)
-            }
+            (Some(id), _) if id == self.subject => (Principal::User { id }, live.role),
             (None, Some(id)) if id == self.subject => (
                 Principal::Client { id },
                 office_kind.and_then(policy::partner_role_for),

@@ -11,7 +11,9 @@ use diesel::prelude::*;
 use super::tokens::{random_token, token_hash};
 use crate::db::DbConnection;
 use crate::domain::new_id;
+use crate::offices::OfficeKind;
 use crate::schema::{office_clients, offices, sessions, spent_refresh_tokens, users};
+use crate::users::Role;
 
 /// Starts a user's session; returns its id and its first refresh token.
 pub fn start_for_user(
@@ -200,10 +202,10 @@ pub struct LiveSession {
     pub session_id: String,
     pub user_id: Option<String>,
     pub client_id: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub active: Option<bool>,
     pub office_id: Option<String>,
-    pub office_kind: Option<String>,
+    pub office_kind: Option<OfficeKind>,
     pub client_revoked_at: Option<NaiveDateTime>,
 }
 
@@ -211,13 +213,13 @@ type LiveRow = (
     String,
     Option<String>,
     Option<String>,
-    Option<String>,
+    Option<Role>,
     Option<bool>,
     Option<String>,
     Option<String>,
     Option<NaiveDateTime>,
-    Option<String>,
-    Option<String>,
+    Option<OfficeKind>,
+    Option<OfficeKind>,
 );
 
 /// The session `session_id` if it is live (not revoked, not expired, its user active or its

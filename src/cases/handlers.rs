@@ -359,7 +359,7 @@ fn check_assignment(
     let user = users::find(connection, assignee)
         .map_err(|_| ApiError::invalid("assignee_id", "no user has this id"))?;
     if !user.active
-        || !policy::may_be_assigned(user.role())
+        || !policy::may_be_assigned(user.role)
         || user.office_id.as_deref() != Some(case.office_id.as_str())
     {
         return Err(ApiError::invalid(

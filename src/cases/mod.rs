@@ -249,13 +249,13 @@ macro_rules! case_with_office {
 }
 
 /// A case row with its office's name and kind (see `case_with_office!`).
-type CaseRow = (Case, String, String);
+type CaseRow = (Case, String, OfficeKind);
 
 fn view_of((case, office_name, office_kind): CaseRow, now: DateTime<Utc>) -> CaseView {
     let office = CaseOffice {
         id: case.office_id.clone(),
         name: office_name,
-        kind: OfficeKind::parse(&office_kind).unwrap_or(OfficeKind::Union),
+        kind: office_kind,
     };
     CaseView::new(case, office, now)
 }
@@ -292,16 +292,13 @@ pub fn offices_of(
     let mut ids: Vec<&str> = cases.iter().map(|c| c.office_id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    let rows: Vec<(String, String, String)> = offices::table
+    let rows: Vec<(String, String, OfficeKind)> = offices::table
         .filter(offices::id.eq_any(ids))
         .select((offices::id, offices::name, offices::kind))
         .load(connection)?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, kind)| {
-            let kind = OfficeKind::parse(&kind).unwrap_or(OfficeKind::Union);
-            (id.clone(), CaseOffice { id, name, kind })
-        })
+        .map(|(id, name, kind)| (id.clone(), CaseOffice { id, name, kind }))
         .collect())
 }
 

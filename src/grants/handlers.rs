@@ -57,7 +57,7 @@ pub async fn create_grant(
             write_transaction(connection, |connection| {
                 let case = find_for(connection, &caller, &case_id)?;
                 let lawyer = users::find(connection, &input.user_id).map_err(|_| ApiError::invalid("user_id", "no user has this id"))?;
-                if lawyer.role() != Role::Lawyer || !lawyer.active {
+                if lawyer.role != Role::Lawyer || !lawyer.active {
                     return Err(ApiError::invalid("user_id", "must be an active user with the lawyer role"));
                 }
                 let grant = Grant {

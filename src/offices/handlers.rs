@@ -110,7 +110,7 @@ pub async fn create_office(
             id: new_id(),
             name: name?,
             code: code?,
-            kind: input.kind.as_str().to_owned(),
+            kind: input.kind,
             email: email?,
             parent_id: input.parent_id.filter(|p| !p.is_empty()),
             time_zone: time_zone?,

@@ -36,20 +36,13 @@ pub struct Office {
     pub id: String,
     pub name: String,
     pub code: String,
-    pub kind: String,
+    pub kind: OfficeKind,
     pub email: Option<String>,
     pub parent_id: Option<String>,
     pub time_zone: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
-}
-
-impl Office {
-    /// The stored kind; the CHECK constraint guarantees it parses.
-    pub fn kind(&self) -> OfficeKind {
-        OfficeKind::parse(&self.kind).unwrap_or(OfficeKind::Union)
-    }
 }
 
 /// An office as the API shows it.
@@ -71,7 +64,7 @@ pub struct OfficeView {
 
 impl From<Office> for OfficeView {
     fn from(office: Office) -> Self {
-        let kind = office.kind();
+        let kind = office.kind;
         Self {
             id: office.id,
             name: office.name,
@@ -94,7 +87,7 @@ pub struct NewOffice {
     pub id: String,
     pub name: String,
     pub code: String,
-    pub kind: String,
+    pub kind: OfficeKind,
     pub email: Option<String>,
     pub parent_id: Option<String>,
     pub time_zone: String,

@@ -49,7 +49,7 @@ pub fn load_for_action(
     let scope = scope_of(connection, caller)?;
     require_referral_role(caller)?;
     let referral = super::find_visible(connection, &scope, id)?;
-    let office_kind = offices::find(connection, &referral.office_id)?.kind();
+    let office_kind = offices::find(connection, &referral.office_id)?.kind;
     if !policy::may_act_on_referral(caller.role, action, office_kind) {
         return Err(ApiError::Forbidden(match action {
             ReferralAction::Cancel => "only union staff may cancel a referral".into(),

@@ -83,7 +83,7 @@ pub async fn create_referral(
                 case.ensure_open()?;
                 let office = offices::find(connection, &input.office_id)
                     .map_err(|_| ApiError::invalid("office_id", "no office has this id"))?;
-                let office_kind = office.kind();
+                let office_kind = office.kind;
                 let mut v = Validator::new();
                 if office_kind == OfficeKind::Union {
                     v.add("office_id", "cases are referred to judicial, hr, police, court or arbitration offices");

@@ -106,12 +106,9 @@ pub fn views(
     let offices: HashMap<String, CaseOffice> = offices::table
         .filter(offices::id.eq_any(office_ids))
         .select((offices::id, offices::name, offices::kind))
-        .load::<(String, String, String)>(connection)?
+        .load::<(String, String, OfficeKind)>(connection)?
         .into_iter()
-        .map(|(id, name, kind)| {
-            let kind = OfficeKind::parse(&kind).unwrap_or(OfficeKind::Union);
-            (id.clone(), CaseOffice { id, name, kind })
-        })
+        .map(|(id, name, kind)| (id.clone(), CaseOffice { id, name, kind }))
         .collect();
     Ok(rows
         .into_iter()

@@ -127,7 +127,7 @@ pub fn views(
     sessions: Vec<Session>,
 ) -> QueryResult<Vec<SessionView>> {
     let ids: Vec<&str> = sessions.iter().map(|s| s.id.as_str()).collect();
-    let rows: Vec<(String, String, String, String)> = session_offices::table
+    let rows: Vec<(String, String, String, OfficeKind)> = session_offices::table
         .inner_join(offices::table)
         .filter(session_offices::session_id.eq_any(ids))
         .order(offices::code.asc())
@@ -140,7 +140,6 @@ pub fn views(
         .load(connection)?;
     let mut by_session: HashMap<String, Vec<CaseOffice>> = HashMap::new();
     for (session_id, id, name, kind) in rows {
-        let kind = OfficeKind::parse(&kind).unwrap_or(OfficeKind::Union);
         by_session
             .entry(session_id)
             .or_default()

@@ -300,18 +300,19 @@ fn partner_offices(
         }
     }
     let ids: Vec<&str> = counts.iter().map(|c| c.0.as_str()).collect();
-    let names: HashMap<String, (String, String)> = offices::table
+    let names: HashMap<String, (String, OfficeKind)> = offices::table
         .filter(offices::id.eq_any(ids))
         .select((offices::id, offices::name, offices::kind))
-        .load::<(String, String, String)>(connection)?
+        .load::<(String, String, OfficeKind)>(connection)?
         .into_iter()
         .map(|(id, name, kind)| (id, (name, kind)))
         .collect();
     let mut result: Vec<PartnerOfficeStats> = counts
         .into_iter()
-        .map(|(office_id, referrals, overdue)| {
-            let (name, kind) = names.get(&office_id).cloned().unwrap_or_default();
-            PartnerOfficeStats {
+        // Every referral's office exists (a foreign key), so none is left out here.
+        .filter_map(|(office_id, referrals, overdue)| {
+            let (name, kind) = names.get(&office_id).cloned()?;
+            Some(PartnerOfficeStats {
                 median_hours_to_accept: median(
                     to_accept.remove(office_id.as_str()).unwrap_or_default(),
                 ),
@@ -319,11 +320,11 @@ fn partner_offices(
                     to_complete.remove(office_id.as_str()).unwrap_or_default(),
                 ),
                 office_name: name,
-                kind: OfficeKind::parse(&kind).unwrap_or(OfficeKind::Judicial),
+                kind,
                 office_id,
                 referrals,
                 overdue,
-            }
+            })
         })
         .collect();
     result.sort_by(|a, b| a.office_name.cmp(&b.office_name));

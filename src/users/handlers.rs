@@ -162,7 +162,7 @@ pub async fn update_user(
             .and_then(|n| v.check("name", text(n, 200))),
         email: email.as_ref().map(|e| e.as_str().to_owned()),
         email_normalized: email.as_ref().map(Email::normalized),
-        role: input.role.map(|r| r.as_str().to_owned()),
+        role: input.role,
         office_id: input.office_id.map(|o| Some(o).filter(|o| !o.is_empty())),
         active: input.active,
         password_hash: None,
@@ -176,11 +176,7 @@ pub async fn update_user(
             write_transaction(connection, |connection| {
                 let current = super::find(connection, &id)?;
                 check_version(expected_version, current.version)?;
-                let role = changes
-                    .role
-                    .as_deref()
-                    .and_then(Role::parse)
-                    .unwrap_or(current.role());
+                let role = changes.role.unwrap_or(current.role);
                 let office_id = changes
                     .office_id
                     .clone()
@@ -189,7 +185,7 @@ pub async fn update_user(
                     Some(office) => Some(
                         offices::find(connection, office)
                             .map_err(|_| ApiError::invalid("office_id", "no office has this id"))?
-                            .kind(),
+                            .kind,
                     ),
                     None => None,
                 };
@@ -197,7 +193,7 @@ pub async fn update_user(
                     return Err(ApiError::invalid("role", role_misfit_message(role, kind)));
                 }
                 let stays_admin = role == Role::Admin && changes.active.unwrap_or(current.active);
-                if current.role() == Role::Admin
+                if current.role == Role::Admin
                     && current.active
                     && !stays_admin
                     && active_admins(connection)? <= 1

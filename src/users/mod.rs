@@ -34,20 +34,14 @@ pub struct User {
     pub email: String,
     pub email_normalized: String,
     pub name: String,
-    pub role: String,
+    /// Read as a `Role`: a value the service does not know is an error, never a silent role.
+    pub role: Role,
     pub office_id: Option<String>,
     pub password_hash: String,
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
-}
-
-impl User {
-    /// The stored role; the CHECK constraint guarantees it parses.
-    pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Lawyer)
-    }
 }
 
 /// A user as the API shows it (never the password hash).
@@ -66,7 +60,7 @@ pub struct UserView {
 
 impl From<User> for UserView {
     fn from(user: User) -> Self {
-        let role = user.role();
+        let role = user.role;
         Self {
             id: user.id,
             email: user.email,
@@ -89,7 +83,7 @@ pub struct NewUser {
     pub email: String,
     pub email_normalized: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub office_id: Option<String>,
     pub password_hash: String,
     pub active: bool,
@@ -105,7 +99,7 @@ pub struct UserChanges {
     pub name: Option<String>,
     pub email: Option<String>,
     pub email_normalized: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub office_id: Option<Option<String>>,
     pub active: Option<bool>,
     pub password_hash: Option<String>,
@@ -160,7 +154,7 @@ pub fn list(
         query = query.filter(users::office_id.eq(office_id.clone()));
     }
     if let Some(role) = filter.role {
-        query = query.filter(users::role.eq(role.as_str()));
+        query = query.filter(users::role.eq(role));
     }
     if let Some(active) = filter.active {
         query = query.filter(users::active.eq(active));
@@ -190,4 +184,33 @@ pub fn update(
         return Ok(None);
     }
     find(connection, id).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::sql_types::Text;
+
+    use super::*;
+
+    #[derive(QueryableByName)]
+    struct StoredRole {
+        #[diesel(sql_type = Text)]
+        role: Role,
+    }
+
+    #[test]
+    fn a_stored_role_reads_as_its_role_and_an_unknown_one_is_an_error_not_a_default() {
+        let sqlite = diesel::SqliteConnection::establish(":memory:").expect("in-memory SQLite");
+        let mut connection = DbConnection::Sqlite(sqlite);
+        let known: StoredRole = diesel::sql_query("SELECT 'union_mediator' AS role")
+            .get_result(&mut connection)
+            .expect("a known role");
+        assert_eq!(known.role, Role::UnionMediator);
+        let unknown =
+            diesel::sql_query("SELECT 'wizard' AS role").get_result::<StoredRole>(&mut connection);
+        assert!(
+            unknown.is_err(),
+            "an unknown role must not read as any role"
+        );
+    }
 }

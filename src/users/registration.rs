@@ -36,7 +36,7 @@ pub fn register(
     );
     let office_kind = match &registration.office_id {
         Some(id) => match offices::find(connection, id) {
-            Ok(office) => Some(office.kind()),
+            Ok(office) => Some(office.kind),
             Err(diesel::result::Error::NotFound) => {
                 v.add("office_id", "no office has this id");
                 None
@@ -54,7 +54,7 @@ pub fn register(
         email: email.as_str().to_owned(),
         email_normalized: email.normalized(),
         name,
-        role: registration.role.as_str().to_owned(),
+        role: registration.role,
         office_id: registration.office_id,
         password_hash: password::hash(&registration.password)?,
         active: true,
