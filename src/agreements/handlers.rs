@@ -102,7 +102,7 @@ pub async fn create_agreement(
                 if super::for_case(connection, &case.id)?.is_some() {
                     return Err(ApiError::Conflict { code: "agreement_exists", detail: "the case already has an agreement".into() });
                 }
-                if case.status() != CaseStatus::InMediation {
+                if case.status != CaseStatus::InMediation {
                     return Err(ApiError::Conflict {
                         code: "invalid_transition",
                         detail: format!("an agreement is recorded while the case is in mediation; it is {}", case.status),
@@ -217,7 +217,7 @@ pub async fn record_payment(
         .run(move |connection| {
             write_transaction(connection, |connection| {
                 let case = find_for(connection, &caller, &case_id)?;
-                if !matches!(case.status(), CaseStatus::InMediation | CaseStatus::AgreementReached) {
+                if !matches!(case.status, CaseStatus::InMediation | CaseStatus::AgreementReached) {
                     return Err(ApiError::Conflict {
                         code: "invalid_transition",
                         detail: format!("payments are recorded in mediation or under an agreement; the case is {}", case.status),

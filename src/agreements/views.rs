@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::follow_ups::{self, FollowUps, TermInput, TermState};
 use crate::cases::deadlines::office_zone;
-use crate::cases::{Case, Category};
+use crate::cases::Case;
 use crate::db::DbConnection;
 use crate::http::error::ApiError;
 use crate::offices;
@@ -72,7 +72,7 @@ pub fn agreement_view(
         })
         .collect();
     let coverage = follow_ups::allocate(&inputs, case.recovered_amount_fen, today);
-    let category = Category::parse(&case.category).unwrap_or(Category::Other);
+    let category = case.category;
     Ok(AgreementView {
         follow_ups: follow_ups::follow_ups(
             signed_on,

@@ -244,15 +244,9 @@ pub async fn update_case(
                 };
                 let next_summary = summary.unwrap_or(current.summary.clone());
                 record("summary", json!(current.summary), json!(next_summary));
-                let next_category = input
-                    .category
-                    .map(|c| c.as_str().to_owned())
-                    .unwrap_or(current.category.clone());
+                let next_category = input.category.unwrap_or(current.category);
                 record("category", json!(current.category), json!(next_category));
-                let next_channel = input
-                    .channel
-                    .map(|c| c.as_str().to_owned())
-                    .unwrap_or(current.channel.clone());
+                let next_channel = input.channel.unwrap_or(current.channel);
                 record("channel", json!(current.channel), json!(next_channel));
                 let next_claimed = claimed.unwrap_or(current.claimed_amount_fen);
                 record(
@@ -290,8 +284,8 @@ pub async fn update_case(
                 )
                 .set((
                     cases::summary.eq(&next_summary),
-                    cases::category.eq(&next_category),
-                    cases::channel.eq(&next_channel),
+                    cases::category.eq(next_category),
+                    cases::channel.eq(next_channel),
                     cases::claimed_amount_fen.eq(next_claimed),
                     cases::workers_involved.eq(next_workers),
                     cases::collective.eq(is_collective(next_workers)),

@@ -83,9 +83,9 @@ pub struct Case {
     pub id: String,
     pub case_number: String,
     pub office_id: String,
-    pub status: String,
-    pub category: String,
-    pub channel: String,
+    pub status: CaseStatus,
+    pub category: Category,
+    pub channel: Channel,
     pub summary: String,
     pub assignee_id: Option<String>,
     pub claimed_amount_fen: i64,
@@ -117,14 +117,9 @@ pub struct Case {
 }
 
 impl Case {
-    /// The stored status; the CHECK constraint guarantees it parses.
-    pub fn status(&self) -> CaseStatus {
-        CaseStatus::parse(&self.status).unwrap_or(CaseStatus::Intake)
-    }
-
     /// 409 `case_closed` once the case has ended: nothing more is added to a closed file.
     pub fn ensure_open(&self) -> Result<(), crate::http::error::ApiError> {
-        if self.status().is_terminal() {
+        if self.status.is_terminal() {
             return Err(crate::http::error::ApiError::Conflict {
                 code: "case_closed",
                 detail: format!("the case is {}; it can no longer be changed", self.status),
@@ -186,11 +181,11 @@ pub struct CaseView {
 
 impl CaseView {
     pub fn new(case: Case, office: CaseOffice, now: DateTime<Utc>) -> Self {
-        let status = case.status();
+        let status = case.status;
         Self {
             overdue: deadlines::is_overdue(status, case.deadline_passes_at.and_utc(), now),
-            category: Category::parse(&case.category).unwrap_or(Category::Other),
-            channel: Channel::parse(&case.channel).unwrap_or(Channel::Other),
+            category: case.category,
+            channel: case.channel,
             flags: case.flags.split(',').filter_map(Flag::parse).collect(),
             id: case.id,
             case_number: case.case_number,

@@ -68,7 +68,7 @@ pub fn apply(
     actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<Case, ApiError> {
-    let from = current.status();
+    let from = current.status;
     let to = next_status(from, transition.action).ok_or_else(|| ApiError::Conflict {
         code: "invalid_transition",
         detail: format!(

@@ -142,7 +142,7 @@ pub async fn upload_document(
         storage_key: format!("cases/{}/{id}", case.id),
         id,
         case_id: case.id.clone(),
-        document_type: document_type.as_str().to_owned(),
+        document_type,
         file_name,
         content_type: detected.to_owned(),
         size_bytes: upload.bytes.len() as i64,

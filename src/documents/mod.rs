@@ -37,7 +37,7 @@ text_enum! {
 pub struct Document {
     pub id: String,
     pub case_id: String,
-    pub document_type: String,
+    pub document_type: DocumentType,
     pub file_name: String,
     pub content_type: String,
     pub size_bytes: i64,
@@ -67,7 +67,7 @@ pub struct DocumentView {
 impl From<Document> for DocumentView {
     fn from(d: Document) -> Self {
         Self {
-            document_type: DocumentType::parse(&d.document_type).unwrap_or(DocumentType::Other),
+            document_type: d.document_type,
             content_url: format!("/api/v1/documents/{}/content", d.id),
             id: d.id,
             case_id: d.case_id,

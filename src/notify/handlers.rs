@@ -59,7 +59,7 @@ pub async fn retry_notification(
                     .find(id.as_str())
                     .select(OutboxRow::as_select())
                     .first(connection)?;
-                if row.status == OutboxStatus::Sent.as_str() {
+                if row.status == OutboxStatus::Sent {
                     return Err(ApiError::Conflict {
                         code: "already_sent",
                         detail: "this notification was already sent".into(),

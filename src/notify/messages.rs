@@ -59,12 +59,12 @@ pub fn referral_created(
 ) -> Result<(), ApiError> {
     let office = offices::find(connection, &referral.office_id)?;
     let union = offices::find(connection, &case.office_id)?;
-    let kind = ReferralKind::parse(&referral.kind).unwrap_or(ReferralKind::LegalConsultation);
+    let kind = referral.kind;
     let vars: BTreeMap<&'static str, String> = [
         ("case_number", case.case_number.clone()),
         ("office_name", office.name.clone()),
         ("union_office", union.name),
-        ("kind", referral.kind.clone()),
+        ("kind", referral.kind.as_str().to_owned()),
         ("kind_label", kind_label(kind).to_owned()),
         ("request", referral.request.clone()),
         ("due_at", local(connection, &office.id, referral.due_at)?),
@@ -89,7 +89,7 @@ pub fn referral_answered(
     referral: &Referral,
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    let status = referral.status();
+    let status = referral.status;
     let (label, details, details_en) = match status {
         ReferralStatus::Accepted => (
             "接收".to_owned(),
@@ -117,11 +117,11 @@ pub fn referral_answered(
     };
     let case = crate::cases::reload(connection, &referral.case_id)?;
     let office = offices::find(connection, &referral.office_id)?;
-    let kind = ReferralKind::parse(&referral.kind).unwrap_or(ReferralKind::LegalConsultation);
+    let kind = referral.kind;
     let vars: BTreeMap<&'static str, String> = [
         ("case_number", case.case_number.clone()),
         ("office_name", office.name),
-        ("kind", referral.kind.clone()),
+        ("kind", referral.kind.as_str().to_owned()),
         ("kind_label", kind_label(kind).to_owned()),
         ("status", status.as_str().to_owned()),
         ("status_label", label),

@@ -47,7 +47,7 @@ pub struct OutboxRow {
     pub body: String,
     pub case_id: Option<String>,
     pub dedup_key: Option<String>,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub claimed_until: Option<NaiveDateTime>,
@@ -75,7 +75,7 @@ pub struct NotificationView {
 impl From<OutboxRow> for NotificationView {
     fn from(row: OutboxRow) -> Self {
         Self {
-            status: OutboxStatus::parse(&row.status).unwrap_or(OutboxStatus::Pending),
+            status: row.status,
             recipients: row
                 .recipients
                 .split(',')

@@ -161,7 +161,7 @@ fn referral_reminders(
         String,
         String,
         String,
-        String,
+        ReferralKind,
         chrono::NaiveDateTime,
         String,
     )> = referrals::table
@@ -177,7 +177,7 @@ fn referral_reminders(
         String,
         String,
         String,
-        String,
+        ReferralKind,
         chrono::NaiveDateTime,
         String,
     )> = referrals::table
@@ -198,9 +198,7 @@ fn referral_reminders(
             } else {
                 format!("{template}:{id}")
             };
-            let kind_label = ReferralKind::parse(&kind)
-                .map(super::messages::kind_label)
-                .unwrap_or_default();
+            let kind_label = super::messages::kind_label(kind);
             let notification = Notification {
                 template,
                 recipients: office_recipients(connection, &office)?,
@@ -209,7 +207,7 @@ fn referral_reminders(
                 vars: vars(&[
                     ("case_number", number),
                     ("office_name", zones.name(&office)),
-                    ("kind", kind),
+                    ("kind", kind.as_str().to_owned()),
                     ("kind_label", kind_label.to_owned()),
                     ("due_at", zones.local(&office, due_at)),
                 ]),
@@ -253,7 +251,7 @@ fn payment_reminders(
         .load(connection)?;
     let mut written = 0;
     for (agreement_id, case_id, office, assignee, number, paid) in due {
-        let category: String = cases::table
+        let category: Category = cases::table
             .find(&case_id)
             .select(cases::category)
             .first(connection)?;
@@ -277,7 +275,6 @@ fn payment_reminders(
             })
             .collect();
         let coverage = follow_ups::allocate(&inputs, paid, today);
-        let category = Category::parse(&category).unwrap_or(Category::Other);
         for ((term_id, description, amount, payee, due_date), covered) in
             terms.into_iter().zip(coverage)
         {

@@ -31,7 +31,7 @@ text_enum! {
 pub struct Party {
     pub id: String,
     pub case_id: String,
-    pub kind: String,
+    pub kind: PartyKind,
     pub name: String,
     pub id_number_cipher: Option<String>,
     pub id_number_masked: Option<String>,
@@ -57,7 +57,7 @@ pub struct PartyView {
 impl From<Party> for PartyView {
     fn from(party: Party) -> Self {
         Self {
-            kind: PartyKind::parse(&party.kind).unwrap_or(PartyKind::Worker),
+            kind: party.kind,
             id: party.id,
             name: party.name,
             id_number: party.id_number_masked,
@@ -119,7 +119,7 @@ impl ValidParty {
         Party {
             id: new_id(),
             case_id: case_id.to_owned(),
-            kind: self.kind.as_str().to_owned(),
+            kind: self.kind,
             name: self.name.clone(),
             id_number_cipher: self.id_number.as_deref().map(|n| protector.encrypt(n)),
             id_number_masked: self.id_number.as_deref().map(mask_id_number),

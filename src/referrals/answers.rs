@@ -69,7 +69,7 @@ pub fn apply(
     actor: &Actor,
     now: NaiveDateTime,
 ) -> Result<Referral, ApiError> {
-    let from = current.status();
+    let from = current.status;
     let to = rules::next_status(from, action).ok_or_else(|| ApiError::Conflict {
         code: "invalid_transition",
         detail: format!("a {from} referral cannot be given the action {action}"),

@@ -30,9 +30,9 @@ pub struct Referral {
     pub id: String,
     pub case_id: String,
     pub office_id: String,
-    pub kind: String,
+    pub kind: ReferralKind,
     pub request: String,
-    pub status: String,
+    pub status: ReferralStatus,
     pub due_at: NaiveDateTime,
     pub created_by: String,
     pub accepted_at: Option<NaiveDateTime>,
@@ -49,13 +49,9 @@ pub struct Referral {
 }
 
 impl Referral {
-    pub fn status(&self) -> ReferralStatus {
-        ReferralStatus::parse(&self.status).unwrap_or(ReferralStatus::Pending)
-    }
-
     /// Past its due time and still waiting on the receiving office.
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
-        is_open(self.status()) && self.due_at <= now.naive_utc()
+        is_open(self.status) && self.due_at <= now.naive_utc()
     }
 }
 
@@ -116,8 +112,8 @@ pub fn views(
             let utc = |t: Option<NaiveDateTime>| t.map(|t| t.and_utc());
             ReferralView {
                 overdue: r.is_overdue(now),
-                status: r.status(),
-                kind: ReferralKind::parse(&r.kind).unwrap_or(ReferralKind::LegalConsultation),
+                status: r.status,
+                kind: r.kind,
                 case_number: numbers.get(&r.case_id).cloned().unwrap_or_default(),
                 office: offices.get(&r.office_id).cloned().unwrap_or(CaseOffice {
                     id: r.office_id.clone(),

@@ -94,7 +94,7 @@ pub async fn create_session(
                     case_id: case.id.clone(),
                     scheduled_at: input.scheduled_at.naive_utc(),
                     location: location.clone(),
-                    status: SessionStatus::Scheduled.as_str().to_owned(),
+                    status: SessionStatus::Scheduled,
                     minutes: None,
                     outcome: None,
                     created_by: caller.actor_id().to_owned(),
@@ -193,11 +193,8 @@ pub async fn update_session(
                 if let Some(office_ids) = &input.office_ids {
                     check_offices(connection, &mut v, office_ids)?;
                 }
-                let status = input
-                    .status
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or(current.status.clone());
-                if input.outcome.is_some() && status != SessionStatus::Held.as_str() {
+                let status = input.status.unwrap_or(current.status);
+                if input.outcome.is_some() && status != SessionStatus::Held {
                     v.add("outcome", "is recorded only for a held session");
                 }
                 v.finish()?;
@@ -221,10 +218,7 @@ pub async fn update_session(
                 record("status", json!(current.status), json!(status));
                 let minutes = minutes.clone().or(current.minutes.clone());
                 record("minutes", json!(current.minutes), json!(minutes));
-                let outcome = input
-                    .outcome
-                    .map(|o| o.as_str().to_owned())
-                    .or(current.outcome.clone());
+                let outcome = input.outcome.or(current.outcome);
                 record("outcome", json!(current.outcome), json!(outcome));
                 if let Some(office_ids) = &input.office_ids {
                     super::set_offices(connection, &current.id, office_ids)?;
@@ -238,9 +232,9 @@ pub async fn update_session(
                 .set((
                     mediation_sessions::scheduled_at.eq(scheduled_at),
                     mediation_sessions::location.eq(&location),
-                    mediation_sessions::status.eq(&status),
+                    mediation_sessions::status.eq(status),
                     mediation_sessions::minutes.eq(&minutes),
-                    mediation_sessions::outcome.eq(&outcome),
+                    mediation_sessions::outcome.eq(outcome),
                     mediation_sessions::updated_at.eq(now.naive_utc()),
                     mediation_sessions::version.eq(current.version + 1),
                 ))

@@ -43,9 +43,9 @@ pub struct Session {
     pub case_id: String,
     pub scheduled_at: NaiveDateTime,
     pub location: String,
-    pub status: String,
+    pub status: SessionStatus,
     pub minutes: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<SessionOutcome>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -149,8 +149,8 @@ pub fn views(
         .into_iter()
         .map(|s| SessionView {
             offices: by_session.remove(&s.id).unwrap_or_default(),
-            status: SessionStatus::parse(&s.status).unwrap_or(SessionStatus::Scheduled),
-            outcome: s.outcome.as_deref().and_then(SessionOutcome::parse),
+            status: s.status,
+            outcome: s.outcome,
             id: s.id,
             case_id: s.case_id,
             scheduled_at: s.scheduled_at.and_utc(),
