@@ -2,7 +2,6 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -14,13 +13,13 @@ use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
 use crate::cases::intake::amount;
 use crate::cases::lifecycle::CaseStatus;
+use crate::cases::transitions;
 use crate::cases::visibility::find_for;
 use crate::db::write_transaction;
 use crate::domain::new_id;
 use crate::domain::validation::{free_text, text, Validator};
 use crate::http::error::{ApiError, Problem};
 use crate::http::json::JsonBody;
-use crate::schema::cases;
 use crate::timeline::{self, Actor};
 
 /// One payment term as received.
@@ -102,12 +101,7 @@ pub async fn create_agreement(
                 if super::for_case(connection, &case.id)?.is_some() {
                     return Err(ApiError::Conflict { code: "agreement_exists", detail: "the case already has an agreement".into() });
                 }
-                if case.status != CaseStatus::InMediation {
-                    return Err(ApiError::Conflict {
-                        code: "invalid_transition",
-                        detail: format!("an agreement is recorded while the case is in mediation; it is {}", case.status),
-                    });
-                }
+                transitions::may_reach_agreement(&case)?;
                 let agreement = Agreement {
                     id: new_id(),
                     case_id: case.id.clone(),
@@ -130,17 +124,7 @@ pub async fn create_agreement(
                     })
                     .collect();
                 super::insert(connection, &agreement, &rows)?;
-                let updated = diesel::update(cases::table.find(&case.id).filter(cases::version.eq(case.version)))
-                    .set((
-                        cases::status.eq(CaseStatus::AgreementReached.as_str()),
-                        cases::agreed_amount_fen.eq(total),
-                        cases::updated_at.eq(now.naive_utc()),
-                        cases::version.eq(case.version + 1),
-                    ))
-                    .execute(connection)?;
-                if updated == 0 {
-                    return Err(ApiError::PreconditionFailed("the case changed meanwhile; read it again".into()));
-                }
+                transitions::reach_agreement(connection, &case, total, now.naive_utc())?;
                 let data = json!({"agreement_id": agreement.id, "signed_at": input.signed_at, "total_amount_fen": total,
                                   "terms": rows.len(), "from": "in_mediation", "to": "agreement_reached"});
                 timeline::append(connection, &case.id, &Actor::from(&caller), "agreement_signed", data, now.naive_utc())?;

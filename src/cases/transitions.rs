@@ -162,6 +162,53 @@ fn close_open_referrals(
     Ok(())
 }
 
+/// 409 `invalid_transition` unless `current` is in mediation, the only status in which an
+/// agreement is recorded.
+pub fn may_reach_agreement(current: &Case) -> Result<(), ApiError> {
+    if current.status == CaseStatus::InMediation {
+        return Ok(());
+    }
+    Err(ApiError::Conflict {
+        code: "invalid_transition",
+        detail: format!(
+            "an agreement is recorded while the case is in mediation; it is {}",
+            current.status
+        ),
+    })
+}
+
+/// Moves a case in mediation to `agreement_reached` with the agreed amount: the status change of
+/// recording a mediation agreement. It lives here, beside [`apply`], so that this module is the
+/// one writer of a case's status. 409 `invalid_transition` unless the case is in mediation; 412
+/// when it changed since it was read. The caller records the agreement and its event in the same
+/// transaction.
+pub fn reach_agreement(
+    connection: &mut DbConnection,
+    current: &Case,
+    agreed_amount_fen: i64,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    may_reach_agreement(current)?;
+    let updated = diesel::update(
+        cases::table
+            .find(&current.id)
+            .filter(cases::version.eq(current.version)),
+    )
+    .set((
+        cases::status.eq(CaseStatus::AgreementReached),
+        cases::agreed_amount_fen.eq(agreed_amount_fen),
+        cases::updated_at.eq(now),
+        cases::version.eq(current.version + 1),
+    ))
+    .execute(connection)?;
+    if updated == 0 {
+        return Err(ApiError::PreconditionFailed(
+            "the case changed meanwhile; read it again".into(),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
