@@ -8,8 +8,10 @@ use crate::auth::tokens::TokenSigner;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
+use crate::documents::sweep::Sweeper;
 use crate::domain::protect::PersonalData;
 use crate::notify::mailer::Mailer;
+use crate::notify::worker::OutboxWorker;
 
 /// Everything a handler may need, shared by all workers.
 pub struct AppState {
@@ -26,4 +28,26 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Where document bytes are kept.
     pub storage: std::sync::Arc<dyn object_store::ObjectStore>,
+}
+
+impl AppState {
+    /// The outbox worker over this state's database, clock, mail settings and mailer.
+    pub fn outbox_worker(&self) -> OutboxWorker {
+        OutboxWorker {
+            db: self.db.clone(),
+            clock: self.clock.clone(),
+            settings: self.config.mail.clone(),
+            mailer: self.mailer.clone(),
+        }
+    }
+
+    /// The orphaned-document sweeper over this state's database, clock and store.
+    pub fn sweeper(&self) -> Sweeper {
+        Sweeper {
+            db: self.db.clone(),
+            clock: self.clock.clone(),
+            storage: self.storage.clone(),
+            settings: self.config.documents.clone(),
+        }
+    }
 }

@@ -147,6 +147,19 @@ fn nothing_below_the_http_adapter_imports_actix_or_a_handler() {
             }
         }
     }
+    // Through the import graph too: no `crate::http::…` (the error type and pages live below
+    // it), and no `AppState` (`app`), which is the adapter's bundle of shared state.
+    let known: BTreeSet<String> = modules.keys().cloned().collect();
+    for (name, source) in modules
+        .iter()
+        .filter(|(name, _)| !is_adapter(name) && *name != "app")
+    {
+        for target in imports(name, source, &known) {
+            if is_adapter(&target) || target == "app" {
+                offenders.push(format!("{name} imports {target}"));
+            }
+        }
+    }
     assert!(
         offenders.is_empty(),
         "below the HTTP adapter:\n{}",

@@ -8,7 +8,7 @@ use actix_web::web;
 
 use crate::config::Config;
 use crate::demo::{self, DemoLogin};
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::offices;
 use crate::startup::{connect_and_migrate, Application};
 use crate::telemetry;
@@ -167,6 +167,6 @@ async fn demo(config: Config) -> anyhow::Result<()> {
 }
 
 /// Turns an API error into a message for the terminal (422s list their fields).
-fn describe(error: ApiError) -> anyhow::Error {
+fn describe(error: AppError) -> anyhow::Error {
     anyhow::anyhow!("{error}")
 }

@@ -16,7 +16,7 @@ use crate::cases::transitions::{self, ValidTransition};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::new_id;
 use crate::domain::protect::PersonalData;
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::offices::{self, NewOffice, OfficeKind, DEFAULT_TIME_ZONE};
 use crate::timeline::Actor;
 use crate::users;
@@ -127,9 +127,9 @@ pub fn load(
     connection: &mut DbConnection,
     now: NaiveDateTime,
     data_key: Option<&str>,
-) -> Result<Vec<DemoLogin>, ApiError> {
+) -> Result<Vec<DemoLogin>, AppError> {
     if offices::find_by_code(connection, "SP").is_ok() {
-        return Err(ApiError::Conflict {
+        return Err(AppError::Conflict {
             code: "demo_already_loaded",
             detail: "the demo data is already loaded (office SP exists)".into(),
         });
@@ -263,10 +263,10 @@ fn load_cases(
     connection: &mut DbConnection,
     now: NaiveDateTime,
     data_key: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let office = offices::find_by_code(connection, "SP")?;
     let mediator =
-        users::find_by_email(connection, "mediator@demo.local")?.ok_or(ApiError::NotFound)?;
+        users::find_by_email(connection, "mediator@demo.local")?.ok_or(AppError::NotFound)?;
     let actor = Actor {
         id: Some(mediator.id.clone()),
         kind: "user",
@@ -279,7 +279,7 @@ fn load_cases(
         let received = now - chrono::Duration::days(demo.received_days_ago);
         body["received_at"] = json!(received.and_utc());
         let input: CreateCase =
-            serde_json::from_value(body).map_err(|e| ApiError::Internal(e.into()))?;
+            serde_json::from_value(body).map_err(|e| AppError::Internal(e.into()))?;
         let intake = intake::validate(input, now.and_utc())?;
         let mut case = intake::register(connection, &office, &intake, &actor, &protector, now)?;
         for (action, reason, destination) in demo.actions {
@@ -298,7 +298,7 @@ fn load_cases(
 fn demo_protector(
     connection: &mut DbConnection,
     configured: Option<&str>,
-) -> Result<PersonalData, ApiError> {
+) -> Result<PersonalData, AppError> {
     let key = crate::secrets::resolve(
         connection,
         crate::secrets::DATA_KEY,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::AppState;
-use crate::http::error::{ApiError, Problem};
+use crate::http::error::{AppError, Problem};
 
 /// The answer of both probes.
 #[derive(Serialize, ToSchema)]
@@ -34,14 +34,14 @@ pub async fn healthz() -> HttpResponse {
         (status = 200, description = "Ready to serve", body = HealthStatus),
         (status = 503, description = "The database is unreachable", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     state
         .db
         .run(|connection| {
             connection
                 .batch_execute("SELECT 1 FROM service_secrets WHERE 1 = 0")
                 .map_err(|e| {
-                    ApiError::DatabaseUnavailable(format!("the database does not answer: {e}"))
+                    AppError::DatabaseUnavailable(format!("the database does not answer: {e}"))
                 })
         })
         .await?;

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::http::metrics;
 use crate::{
     agreements, auth, cases, documents, dossier, grants, health, notify, offices, openapi, parties,
@@ -159,6 +159,6 @@ async fn redirect_to_docs() -> HttpResponse {
 }
 
 /// The answer for any path no route serves.
-pub async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound)
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
 }

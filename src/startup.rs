@@ -13,7 +13,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{migrations, Db};
 use crate::domain::protect::PersonalData;
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::http::guard::ScreenedStream;
 use crate::http::json::BodyLimit;
 use crate::http::metrics::Metrics;
@@ -57,15 +57,16 @@ impl Application {
             storage: crate::documents::storage::open(&config.documents.storage)?,
         });
         if config.mail.worker_enabled {
-            actix_web::rt::spawn(notify::worker::run(
-                state.clone().into_inner(),
-                state.mailer.clone(),
+            actix_web::rt::spawn(state.outbox_worker().run());
+            actix_web::rt::spawn(notify::reminders::run(
+                state.db.clone(),
+                state.clock.clone(),
+                config.mail.reminder_interval,
             ));
-            actix_web::rt::spawn(notify::reminders::run(state.clone().into_inner()));
         }
         // On every server, whatever MEDIATION_OUTBOX_WORKER says: it needs only the store and the
         // database, and two servers sweeping at once delete nothing twice.
-        actix_web::rt::spawn(crate::documents::sweep::run(state.clone().into_inner()));
+        actix_web::rt::spawn(crate::documents::sweep::run(state.sweeper()));
         let metrics = web::Data::new(Metrics::new());
         let body_limit = web::Data::new(BodyLimit::new(config.body_limit_bytes));
 
@@ -81,14 +82,14 @@ impl Application {
                 .app_data(body_limit.clone())
                 .app_data(web::PayloadConfig::new(body_limit.0))
                 .app_data(web::QueryConfig::default().error_handler(|error, _| {
-                    ApiError::BadRequest {
+                    AppError::BadRequest {
                         code: "invalid_query",
                         detail: error.to_string(),
                     }
                     .into()
                 }))
                 .app_data(
-                    web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()),
+                    web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()),
                 )
                 .wrap(from_fn(crate::http::hardening::harden))
                 .wrap(from_fn(observe_request))

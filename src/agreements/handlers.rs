@@ -18,7 +18,7 @@ use crate::cases::visibility::find_for;
 use crate::db::write_transaction;
 use crate::domain::new_id;
 use crate::domain::validation::{free_text, text, Validator};
-use crate::http::error::{ApiError, Problem};
+use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
 use crate::timeline::{self, Actor};
 
@@ -54,7 +54,7 @@ pub async fn create_agreement(
     UnionStaff(caller): UnionStaff,
     case_id: web::Path<String>,
     body: JsonBody<CreateAgreement>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
     let now = state.clock.now();
     let mut v = Validator::new();
@@ -99,7 +99,7 @@ pub async fn create_agreement(
             let case = write_transaction(connection, |connection| {
                 let case = find_for(connection, &caller, &case_id)?;
                 if super::for_case(connection, &case.id)?.is_some() {
-                    return Err(ApiError::Conflict { code: "agreement_exists", detail: "the case already has an agreement".into() });
+                    return Err(AppError::Conflict { code: "agreement_exists", detail: "the case already has an agreement".into() });
                 }
                 transitions::may_reach_agreement(&case)?;
                 let agreement = Agreement {
@@ -128,7 +128,7 @@ pub async fn create_agreement(
                 let data = json!({"agreement_id": agreement.id, "signed_at": input.signed_at, "total_amount_fen": total,
                                   "terms": rows.len(), "from": "in_mediation", "to": "agreement_reached"});
                 timeline::append(connection, &case.id, &Actor::from(&caller), "agreement_signed", data, now.naive_utc())?;
-                Ok::<_, ApiError>(crate::cases::reload(connection, &case.id)?)
+                Ok::<_, AppError>(crate::cases::reload(connection, &case.id)?)
             })?;
             agreement_view(connection, &case, now)
         })
@@ -144,7 +144,7 @@ pub async fn get_agreement(
     state: web::Data<AppState>,
     caller: Caller,
     case_id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let view = state
         .db
@@ -178,7 +178,7 @@ pub async fn record_payment(
     UnionStaff(caller): UnionStaff,
     case_id: web::Path<String>,
     body: JsonBody<CreatePayment>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
     let now = state.clock.now();
     let mut v = Validator::new();
@@ -202,7 +202,7 @@ pub async fn record_payment(
             write_transaction(connection, |connection| {
                 let case = find_for(connection, &caller, &case_id)?;
                 if !matches!(case.status, CaseStatus::InMediation | CaseStatus::AgreementReached) {
-                    return Err(ApiError::Conflict {
+                    return Err(AppError::Conflict {
                         code: "invalid_transition",
                         detail: format!("payments are recorded in mediation or under an agreement; the case is {}", case.status),
                     });
@@ -222,7 +222,7 @@ pub async fn record_payment(
                 let data = json!({"payment_id": payment.id, "amount_fen": amount_fen, "paid_at": input.paid_at,
                                   "note": note, "recovered_amount_fen": recovered});
                 timeline::append(connection, &case.id, &Actor::from(&caller), "payment_recorded", data, now.naive_utc())?;
-                Ok::<_, ApiError>(payment)
+                Ok::<_, AppError>(payment)
             })
         })
         .await?;
@@ -237,7 +237,7 @@ pub async fn list_payments(
     state: web::Data<AppState>,
     caller: Caller,
     case_id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let list = state
         .db
         .run(move |connection| {

@@ -9,7 +9,7 @@ use super::follow_ups::{self, FollowUps, TermInput, TermState};
 use crate::cases::deadlines::office_zone;
 use crate::cases::Case;
 use crate::db::DbConnection;
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::offices;
 
 /// A term with how much of it is paid.
@@ -43,7 +43,7 @@ fn local_today(
     connection: &mut DbConnection,
     case: &Case,
     now: DateTime<Utc>,
-) -> Result<NaiveDate, ApiError> {
+) -> Result<NaiveDate, AppError> {
     let office = offices::find(connection, &case.office_id)?;
     Ok(now
         .with_timezone(&office_zone(&office.time_zone))
@@ -55,8 +55,8 @@ pub fn agreement_view(
     connection: &mut DbConnection,
     case: &Case,
     now: DateTime<Utc>,
-) -> Result<AgreementView, ApiError> {
-    let (agreement, terms) = super::for_case(connection, &case.id)?.ok_or(ApiError::NotFound)?;
+) -> Result<AgreementView, AppError> {
+    let (agreement, terms) = super::for_case(connection, &case.id)?.ok_or(AppError::NotFound)?;
     let today = local_today(connection, case, now)?;
     let zone = office_zone(&offices::find(connection, &case.office_id)?.time_zone);
     let signed_on = agreement

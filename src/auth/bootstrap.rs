@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 
 use crate::auth::tokens::random_token;
 use crate::db::DbConnection;
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::users::registration::{register, Registration};
 use crate::users::{self, Role};
 
@@ -20,7 +20,7 @@ pub fn ensure_admin(
     connection: &mut DbConnection,
     configured: Option<&(String, String)>,
     now: NaiveDateTime,
-) -> Result<Option<(String, String)>, ApiError> {
+) -> Result<Option<(String, String)>, AppError> {
     if users::count(connection)? > 0 {
         return Ok(None);
     }
@@ -45,7 +45,7 @@ pub fn ensure_admin(
             Ok(generated.then_some((email, password)))
         }
         // Another server sharing the database created it at the same moment.
-        Err(ApiError::Validation(errors)) if errors.iter().any(|e| e.field == "email") => Ok(None),
+        Err(AppError::Validation(errors)) if errors.iter().any(|e| e.field == "email") => Ok(None),
         Err(other) => Err(other),
     }
 }

@@ -3,7 +3,7 @@
 //! can take it from any front door; the actix extractors that build it live in `auth::extract`.
 
 use super::policy::{self, Action};
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::offices::OfficeKind;
 use crate::users::Role;
 
@@ -46,11 +46,11 @@ impl Caller {
     }
 
     /// 403 unless the caller's role allows `action`.
-    pub fn require(&self, action: Action) -> Result<(), ApiError> {
+    pub fn require(&self, action: Action) -> Result<(), AppError> {
         if policy::allows(self.role, action) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!(
+            Err(AppError::Forbidden(format!(
                 "the {} role may not do this",
                 self.role
             )))

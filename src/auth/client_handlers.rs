@@ -10,7 +10,7 @@ use super::{policy, sessions};
 use crate::app::AppState;
 use crate::db::write_transaction;
 use crate::domain::validation::text;
-use crate::http::error::{ApiError, Problem};
+use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
 use crate::offices;
 
@@ -45,8 +45,8 @@ pub async fn create_client(
     _admin: Admin,
     office_id: web::Path<String>,
     body: JsonBody<CreateClient>,
-) -> Result<HttpResponse, ApiError> {
-    let name = text(&body.into_inner()?.name, 200).map_err(|m| ApiError::invalid("name", m))?;
+) -> Result<HttpResponse, AppError> {
+    let name = text(&body.into_inner()?.name, 200).map_err(|m| AppError::invalid("name", m))?;
     let office_id = office_id.into_inner();
     let now = state.clock.now().naive_utc();
     let (client, secret) = state
@@ -54,7 +54,7 @@ pub async fn create_client(
         .run(move |connection| {
             let office = offices::find(connection, &office_id)?;
             if policy::partner_role_for(office.kind).is_none() {
-                return Err(ApiError::invalid(
+                return Err(AppError::invalid(
                     "office_id",
                     format!("a {} office has no partner role; clients are for judicial, hr and police offices", office.kind),
                 ));
@@ -84,7 +84,7 @@ pub async fn list_clients(
     state: web::Data<AppState>,
     _admin: Admin,
     office_id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let office_id = office_id.into_inner();
     let list = state
         .db
@@ -104,7 +104,7 @@ pub async fn revoke_client(
     state: web::Data<AppState>,
     _admin: Admin,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let (office_id, client_id) = path.into_inner();
     let now = state.clock.now().naive_utc();
     state
@@ -112,7 +112,7 @@ pub async fn revoke_client(
         .run(move |connection| {
             write_transaction(connection, |connection| {
                 if !clients::revoke(connection, &office_id, &client_id, now)? {
-                    return Err(ApiError::NotFound);
+                    return Err(AppError::NotFound);
                 }
                 sessions::revoke_for_client(connection, &client_id, now)?;
                 Ok(())

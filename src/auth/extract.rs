@@ -14,10 +14,10 @@ use super::policy::{self, Action};
 use super::sessions;
 use crate::app::AppState;
 use crate::db::DbConnection;
-use crate::http::error::ApiError;
+use crate::error::AppError;
 
 impl Caller {
-    async fn authenticate(request: HttpRequest) -> Result<Self, ApiError> {
+    async fn authenticate(request: HttpRequest) -> Result<Self, AppError> {
         let state = app_state(&request)?;
         let pending = PendingCaller::from_token(&request, &state)?;
         state
@@ -27,11 +27,11 @@ impl Caller {
     }
 }
 
-fn app_state(request: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
+fn app_state(request: &HttpRequest) -> Result<web::Data<AppState>, AppError> {
     request
         .app_data::<web::Data<AppState>>()
         .cloned()
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application state missing")))
 }
 
 /// A caller whose access token is genuine and unexpired, but whose session has not been checked
@@ -52,7 +52,7 @@ pub struct PendingCaller {
 }
 
 impl PendingCaller {
-    fn from_token(request: &HttpRequest, state: &AppState) -> Result<Self, ApiError> {
+    fn from_token(request: &HttpRequest, state: &AppState) -> Result<Self, AppError> {
         let token = bearer_token(request)?;
         let now = state.clock.now();
         let claims = state.tokens.verify(&token, now)?;
@@ -65,9 +65,9 @@ impl PendingCaller {
 
     /// Checks the session against the database: live, unrevoked, its account active, and the
     /// token's subject its owner. 401 otherwise.
-    pub fn confirm(self, connection: &mut DbConnection) -> Result<Caller, ApiError> {
+    pub fn confirm(self, connection: &mut DbConnection) -> Result<Caller, AppError> {
         let live = sessions::live(connection, &self.session_id, self.now.naive_utc())?.ok_or_else(
-            || ApiError::Unauthenticated("the session has ended; sign in again".into()),
+            || AppError::Unauthenticated("the session has ended; sign in again".into()),
         )?;
         let office_kind = live.office_kind;
         let (principal, role) = match (live.user_id, live.client_id) {
@@ -77,13 +77,13 @@ impl PendingCaller {
                 office_kind.and_then(policy::partner_role_for),
             ),
             _ => {
-                return Err(ApiError::Unauthenticated(
+                return Err(AppError::Unauthenticated(
                     "the token does not match its session".into(),
                 ))
             }
         };
         let role =
-            role.ok_or_else(|| ApiError::Unauthenticated("the account has no usable role".into()))?;
+            role.ok_or_else(|| AppError::Unauthenticated("the account has no usable role".into()))?;
         Ok(Caller {
             principal,
             role,
@@ -96,30 +96,30 @@ impl PendingCaller {
 }
 
 impl FromRequest for PendingCaller {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         std::future::ready(app_state(request).and_then(|state| Self::from_token(request, &state)))
     }
 }
 
-fn bearer_token(request: &HttpRequest) -> Result<String, ApiError> {
+fn bearer_token(request: &HttpRequest) -> Result<String, AppError> {
     let value = request
         .headers()
         .get(header::AUTHORIZATION)
         .ok_or_else(|| {
-            ApiError::Unauthenticated("sign in and send Authorization: Bearer <token>".into())
+            AppError::Unauthenticated("sign in and send Authorization: Bearer <token>".into())
         })?
         .to_str()
         .map_err(|_| {
-            ApiError::Unauthenticated("the Authorization header is not readable".into())
+            AppError::Unauthenticated("the Authorization header is not readable".into())
         })?;
     let (scheme, token) = value.split_once(' ').ok_or_else(|| {
-        ApiError::Unauthenticated("the Authorization header must be `Bearer <token>`".into())
+        AppError::Unauthenticated("the Authorization header must be `Bearer <token>`".into())
     })?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::Unauthenticated(
+        return Err(AppError::Unauthenticated(
             "the Authorization header must be `Bearer <token>`".into(),
         ));
     }
@@ -127,8 +127,8 @@ fn bearer_token(request: &HttpRequest) -> Result<String, ApiError> {
 }
 
 impl FromRequest for Caller {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         Box::pin(Self::authenticate(request.clone()))
@@ -143,8 +143,8 @@ macro_rules! role_extractor {
         pub struct $name(pub Caller);
 
         impl FromRequest for $name {
-            type Error = ApiError;
-            type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+            type Error = AppError;
+            type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
             fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
                 let request = request.clone();

@@ -9,7 +9,7 @@ use super::sessions::{self, Refresh};
 use super::{clients, password, throttle};
 use crate::app::AppState;
 use crate::db::write_transaction;
-use crate::http::error::{ApiError, Problem};
+use crate::http::error::{AppError, Problem};
 use crate::http::json::{parse_json, JsonBody};
 use crate::offices::{self, OfficeView};
 use crate::users::{self, Role, UserChanges};
@@ -42,13 +42,13 @@ pub struct TokenPair {
     pub refresh_token: Option<String>,
 }
 
-fn invalid_credentials() -> ApiError {
-    ApiError::Unauthenticated("the email or password is not correct".into())
+fn invalid_credentials() -> AppError {
+    AppError::Unauthenticated("the email or password is not correct".into())
 }
 
-fn locked(remaining: chrono::Duration) -> ApiError {
+fn locked(remaining: chrono::Duration) -> AppError {
     let minutes = (remaining.num_seconds() + 59) / 60;
-    ApiError::TooManyRequests {
+    AppError::TooManyRequests {
         code: "account_locked",
         detail: format!(
             "too many failed sign-ins for this email: it is locked for {minutes} more minute(s)"
@@ -64,7 +64,7 @@ fn reserve_attempt(
     email: &str,
     now: chrono::NaiveDateTime,
     settings: &crate::config::AuthSettings,
-) -> Result<bool, ApiError> {
+) -> Result<bool, AppError> {
     let attempt = write_transaction(connection, |connection| {
         throttle::reserve_attempt(
             connection,
@@ -85,7 +85,7 @@ fn token_pair(
     subject: &str,
     session: &str,
     refresh: Option<String>,
-) -> Result<TokenPair, ApiError> {
+) -> Result<TokenPair, AppError> {
     Ok(TokenPair {
         access_token: state.tokens.issue(subject, session, state.clock.now())?,
         token_type: "Bearer",
@@ -107,7 +107,7 @@ fn token_pair(
 pub async fn login(
     state: web::Data<AppState>,
     body: JsonBody<LoginRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let LoginRequest { email, password } = body.into_inner()?;
     let email = email.trim().to_lowercase();
     let now = state.clock.now().naive_utc();
@@ -155,7 +155,7 @@ pub async fn login(
 pub async fn refresh(
     state: web::Data<AppState>,
     body: JsonBody<RefreshRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let presented = body.into_inner()?.refresh_token;
     let now = state.clock.now().naive_utc();
     let ttl = state.config.auth.refresh_token_ttl;
@@ -178,11 +178,11 @@ pub async fn refresh(
             &session_id,
             Some(refresh_token),
         )?)),
-        Refresh::Reused => Err(ApiError::Unauthenticated(
+        Refresh::Reused => Err(AppError::Unauthenticated(
             "this refresh token was already used; the session has been revoked, sign in again"
                 .into(),
         )),
-        Refresh::Invalid => Err(ApiError::Unauthenticated(
+        Refresh::Invalid => Err(AppError::Unauthenticated(
             "the refresh token is not valid".into(),
         )),
     }
@@ -191,7 +191,7 @@ pub async fn refresh(
 /// Ends the caller's session: its access and refresh tokens stop working at once.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "Signed out"), (status = 401, description = "Not signed in", body = Problem)))]
-pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
     let now = state.clock.now().naive_utc();
     state
         .db
@@ -229,7 +229,7 @@ pub async fn client_token(
     state: web::Data<AppState>,
     request: HttpRequest,
     body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let content_type = request
         .headers()
         .get("content-type")
@@ -242,16 +242,16 @@ pub async fn client_token(
         .to_ascii_lowercase();
     let form: ClientCredentialsRequest = match content_type.as_str() {
         "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes(&body)
-            .map_err(|e| ApiError::invalid("body", format!("not a valid token request: {e}")))?,
+            .map_err(|e| AppError::invalid("body", format!("not a valid token request: {e}")))?,
         "application/json" => parse_json(&body)?,
         _ => {
-            return Err(ApiError::UnsupportedMediaType {
+            return Err(AppError::UnsupportedMediaType {
                 expected: "application/x-www-form-urlencoded or application/json",
             })
         }
     };
     if form.grant_type != "client_credentials" {
-        return Err(ApiError::BadRequest {
+        return Err(AppError::BadRequest {
             code: "unsupported_grant_type",
             detail: "only grant_type=client_credentials is supported here; people use /auth/login"
                 .into(),
@@ -260,7 +260,7 @@ pub async fn client_token(
     let (client_id, secret) = basic_credentials(&request)
         .or_else(|| form.client_id.zip(form.client_secret))
         .ok_or_else(|| {
-            ApiError::Unauthenticated("client_id and client_secret are required".into())
+            AppError::Unauthenticated("client_id and client_secret are required".into())
         })?;
     let now = state.clock.now().naive_utc();
     let ttl = state.config.auth.access_token_ttl;
@@ -269,7 +269,7 @@ pub async fn client_token(
         .run(move |connection| {
             let client =
                 clients::authenticate(connection, &client_id, &secret)?.ok_or_else(|| {
-                    ApiError::Unauthenticated("unknown client or wrong secret".into())
+                    AppError::Unauthenticated("unknown client or wrong secret".into())
                 })?;
             let session = sessions::start_for_client(connection, &client.id, now, ttl)?;
             Ok((client.id, session))
@@ -313,7 +313,7 @@ pub struct Me {
 /// Who am I.
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, description = "The caller", body = Me), (status = 401, description = "Not signed in", body = Problem)))]
-pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
     let me = state
         .db
         .run(move |connection| {
@@ -377,10 +377,10 @@ pub async fn change_password(
     state: web::Data<AppState>,
     caller: Caller,
     body: JsonBody<ChangePassword>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let user_id = caller
         .user_id()
-        .ok_or_else(|| ApiError::Forbidden("machine clients have no password".into()))?
+        .ok_or_else(|| AppError::Forbidden("machine clients have no password".into()))?
         .to_owned();
     let ChangePassword {
         current_password,
@@ -399,14 +399,14 @@ pub async fn change_password(
                 return Err(if locks_on_failure {
                     locked(settings.lockout)
                 } else {
-                    ApiError::invalid("current_password", "is not correct")
+                    AppError::invalid("current_password", "is not correct")
                 });
             }
             throttle::clear(connection, &user.email_normalized)?;
             password::check_policy(&new_password, Some(&user.email))
-                .map_err(|m| ApiError::invalid("new_password", m))?;
+                .map_err(|m| AppError::invalid("new_password", m))?;
             if new_password == current_password {
-                return Err(ApiError::invalid(
+                return Err(AppError::invalid(
                     "new_password",
                     "must differ from the current password",
                 ));
@@ -417,7 +417,7 @@ pub async fn change_password(
             };
             write_transaction(connection, |connection| {
                 users::update(connection, &user.id, user.version, &changes, now)?.ok_or_else(
-                    || ApiError::Conflict {
+                    || AppError::Conflict {
                         code: "concurrent_change",
                         detail: "the account changed meanwhile; try again".into(),
                     },

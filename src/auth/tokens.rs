@@ -12,7 +12,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::http::error::ApiError;
+use crate::error::AppError;
 
 pub const ISSUER: &str = "mediation-tracker";
 pub const AUDIENCE: &str = "mediation-tracker-api";
@@ -84,11 +84,11 @@ impl TokenSigner {
 
     /// Checks signature, algorithm, issuer, audience and expiry — against the wall clock (by
     /// the library) and against the service clock `now` — and returns the claims.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, ApiError> {
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, AppError> {
         // Fixed wording: the library's own messages ("missing field `sid`",
         // "InvalidSignature") describe our token format to whoever is probing it.
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
-            ApiError::Unauthenticated(match e.kind() {
+            AppError::Unauthenticated(match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
                     "the access token has expired".into()
                 }
@@ -96,7 +96,7 @@ impl TokenSigner {
             })
         })?;
         if data.claims.exp + self.validation.leeway as i64 <= now.timestamp() {
-            return Err(ApiError::Unauthenticated(
+            return Err(AppError::Unauthenticated(
                 "the access token has expired".into(),
             ));
         }

@@ -17,13 +17,14 @@ use crate::app::AppState;
 use crate::auth::extract::{Caller, PendingCaller, UnionStaff};
 use crate::auth::policy;
 use crate::db::{write_transaction, DbConnection};
+use crate::domain::check_version;
 use crate::domain::identifiers::parse_resident_id;
 use crate::domain::protect::PersonalData;
 use crate::domain::validation::{free_text, Validator};
-use crate::http::error::{ApiError, Problem};
-use crate::http::etag::{check_version, etag, if_match};
+use crate::http::error::{AppError, Problem};
+use crate::http::etag::{etag, if_match};
 use crate::http::json::JsonBody;
-use crate::http::pagination::{PageQuery, Paginated};
+use crate::pagination::{PageQuery, Paginated};
 use crate::schema::cases;
 use crate::timeline::{self, Actor};
 use crate::{offices, users};
@@ -38,7 +39,7 @@ fn view_one(
     connection: &mut DbConnection,
     case: Case,
     now: DateTime<Utc>,
-) -> Result<CaseView, ApiError> {
+) -> Result<CaseView, AppError> {
     Ok(super::views(connection, vec![case], now)?.remove(0))
 }
 
@@ -53,7 +54,7 @@ pub async fn create_case(
     state: web::Data<AppState>,
     caller: PendingCaller,
     body: JsonBody<CreateCase>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let protector = state.personal_data.clone();
     let view = state
@@ -66,10 +67,10 @@ pub async fn create_case(
             let office_id = caller
                 .office_id
                 .clone()
-                .ok_or_else(|| ApiError::Forbidden("union staff need an office".into()))?;
+                .ok_or_else(|| AppError::Forbidden("union staff need an office".into()))?;
             let case = write_transaction(connection, |connection| {
                 let office = offices::find(connection, &office_id)?;
-                Ok::<_, ApiError>(intake::register(
+                Ok::<_, AppError>(intake::register(
                     connection,
                     &office,
                     &intake,
@@ -111,7 +112,7 @@ pub async fn list_cases(
     caller: PendingCaller,
     page: web::Query<PageQuery>,
     query: web::Query<CaseQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let protector = state.personal_data.clone();
     let list = state
@@ -128,7 +129,7 @@ pub async fn list_cases(
 }
 
 /// Validates the filters of `GET /cases`; an exact ID number in `q` becomes its search hash.
-fn case_filter(query: CaseQuery, protector: &PersonalData) -> Result<CaseFilter, ApiError> {
+fn case_filter(query: CaseQuery, protector: &PersonalData) -> Result<CaseFilter, AppError> {
     let q = query
         .q
         .as_deref()
@@ -136,7 +137,7 @@ fn case_filter(query: CaseQuery, protector: &PersonalData) -> Result<CaseFilter,
         .filter(|q| !q.is_empty())
         .map(str::to_lowercase);
     if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
-        return Err(ApiError::BadRequest {
+        return Err(AppError::BadRequest {
             code: "invalid_query",
             detail: "q must be at most 100 characters".into(),
         });
@@ -164,7 +165,7 @@ pub async fn get_case(
     state: web::Data<AppState>,
     caller: PendingCaller,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let view = state
         .db
@@ -213,7 +214,7 @@ pub async fn update_case(
     request: HttpRequest,
     id: web::Path<String>,
     body: JsonBody<UpdateCase>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let expected = if_match(&request)?;
     let input = body.into_inner()?;
     let mut v = Validator::new();
@@ -296,7 +297,7 @@ pub async fn update_case(
                 ))
                 .execute(connection)?;
                 if updated == 0 {
-                    return Err(ApiError::PreconditionFailed(
+                    return Err(AppError::PreconditionFailed(
                         "the case changed meanwhile; read it again".into(),
                     ));
                 }
@@ -341,9 +342,9 @@ fn check_assignment(
     caller: &Caller,
     case: &Case,
     assignee: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     if !policy::may_assign(caller.role, case.assignee_id.is_some()) {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "only a supervisor may reassign a case that already has a mediator".into(),
         ));
     }
@@ -351,12 +352,12 @@ fn check_assignment(
         return Ok(());
     };
     let user = users::find(connection, assignee)
-        .map_err(|_| ApiError::invalid("assignee_id", "no user has this id"))?;
+        .map_err(|_| AppError::invalid("assignee_id", "no user has this id"))?;
     if !user.active
         || !policy::may_be_assigned(user.role)
         || user.office_id.as_deref() != Some(case.office_id.as_str())
     {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             "assignee_id",
             "must be an active mediator or supervisor of the case's office",
         ));
@@ -378,7 +379,7 @@ pub async fn transition_case(
     request: HttpRequest,
     id: web::Path<String>,
     body: JsonBody<TransitionRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let expected = if_match(&request)?;
     let transition = body.into_inner()?.validate()?;
     let now = state.clock.now();

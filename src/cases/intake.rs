@@ -16,7 +16,7 @@ use crate::domain::identifiers::{mask_phone, parse_credit_code, parse_phone};
 use crate::domain::new_id;
 use crate::domain::protect::PersonalData;
 use crate::domain::validation::{free_text, text, Validator};
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::offices::Office;
 use crate::parties::{self, PartyInput, PartyKind, ValidParty};
 use crate::schema::cases;
@@ -131,7 +131,7 @@ fn optional_text(
 }
 
 /// Validates a whole intake, reporting every invalid field at once.
-pub fn validate(input: CreateCase, now: DateTime<Utc>) -> Result<ValidIntake, ApiError> {
+pub fn validate(input: CreateCase, now: DateTime<Utc>) -> Result<ValidIntake, AppError> {
     let mut v = Validator::new();
     let summary = v.check("summary", free_text(&input.summary, 5000));
     let received_at = input.received_at.unwrap_or(now);

@@ -19,8 +19,8 @@ use utoipa::ToSchema;
 use self::lifecycle::CaseStatus;
 use self::visibility::CaseScope;
 use crate::db::DbConnection;
-use crate::http::pagination::{PageRequest, Paginated};
 use crate::offices::OfficeKind;
+use crate::pagination::{PageRequest, Paginated};
 use crate::schema::{case_parties, cases, offices};
 use crate::text_enum;
 
@@ -118,9 +118,9 @@ pub struct Case {
 
 impl Case {
     /// 409 `case_closed` once the case has ended: nothing more is added to a closed file.
-    pub fn ensure_open(&self) -> Result<(), crate::http::error::ApiError> {
+    pub fn ensure_open(&self) -> Result<(), crate::error::AppError> {
         if self.status.is_terminal() {
-            return Err(crate::http::error::ApiError::Conflict {
+            return Err(crate::error::AppError::Conflict {
                 code: "case_closed",
                 detail: format!("the case is {}; it can no longer be changed", self.status),
             });

@@ -9,7 +9,7 @@ use super::lifecycle::{next_status, CaseAction, CaseStatus, Destination, Transit
 use super::Case;
 use crate::db::DbConnection;
 use crate::domain::validation::{text, Validator};
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::referrals::rules::ReferralStatus;
 use crate::schema::{cases, referrals};
 use crate::timeline::{self, Actor};
@@ -24,7 +24,7 @@ pub struct ValidTransition {
 
 impl TransitionRequest {
     /// Reject, withdraw and escalate need a reason; escalate, and only escalate, a destination.
-    pub fn validate(self) -> Result<ValidTransition, ApiError> {
+    pub fn validate(self) -> Result<ValidTransition, AppError> {
         let mut v = Validator::new();
         let reason = self
             .reason
@@ -67,9 +67,9 @@ pub fn apply(
     transition: &ValidTransition,
     actor: &Actor,
     now: NaiveDateTime,
-) -> Result<Case, ApiError> {
+) -> Result<Case, AppError> {
     let from = current.status;
-    let to = next_status(from, transition.action).ok_or_else(|| ApiError::Conflict {
+    let to = next_status(from, transition.action).ok_or_else(|| AppError::Conflict {
         code: "invalid_transition",
         detail: format!(
             "a case in status {from} cannot be given the action {}",
@@ -80,7 +80,7 @@ pub fn apply(
         && transition.action == CaseAction::Resolve
         && current.recovered_amount_fen < current.agreed_amount_fen
     {
-        return Err(ApiError::Conflict {
+        return Err(AppError::Conflict {
             code: "agreement_unpaid",
             detail: format!(
                 "the agreement is not fully paid ({} of {} fen recovered); record the payments first, \
@@ -113,7 +113,7 @@ pub fn apply(
     ))
     .execute(connection)?;
     if updated == 0 {
-        return Err(ApiError::PreconditionFailed(
+        return Err(AppError::PreconditionFailed(
             "the case changed meanwhile; read it again".into(),
         ));
     }
@@ -136,7 +136,7 @@ fn close_open_referrals(
     to: CaseStatus,
     actor: &Actor,
     now: NaiveDateTime,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let open = [
         ReferralStatus::Pending.as_str(),
         ReferralStatus::Accepted.as_str(),
@@ -164,11 +164,11 @@ fn close_open_referrals(
 
 /// 409 `invalid_transition` unless `current` is in mediation, the only status in which an
 /// agreement is recorded.
-pub fn may_reach_agreement(current: &Case) -> Result<(), ApiError> {
+pub fn may_reach_agreement(current: &Case) -> Result<(), AppError> {
     if current.status == CaseStatus::InMediation {
         return Ok(());
     }
-    Err(ApiError::Conflict {
+    Err(AppError::Conflict {
         code: "invalid_transition",
         detail: format!(
             "an agreement is recorded while the case is in mediation; it is {}",
@@ -187,7 +187,7 @@ pub fn reach_agreement(
     current: &Case,
     agreed_amount_fen: i64,
     now: NaiveDateTime,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     may_reach_agreement(current)?;
     let updated = diesel::update(
         cases::table
@@ -202,7 +202,7 @@ pub fn reach_agreement(
     ))
     .execute(connection)?;
     if updated == 0 {
-        return Err(ApiError::PreconditionFailed(
+        return Err(AppError::PreconditionFailed(
             "the case changed meanwhile; read it again".into(),
         ));
     }
@@ -225,9 +225,9 @@ mod tests {
         }
     }
 
-    fn fields(error: ApiError) -> Vec<String> {
+    fn fields(error: AppError) -> Vec<String> {
         match error {
-            ApiError::Validation(errors) => errors.into_iter().map(|e| e.field).collect(),
+            AppError::Validation(errors) => errors.into_iter().map(|e| e.field).collect(),
             other => panic!("{other:?}"),
         }
     }

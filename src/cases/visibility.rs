@@ -106,7 +106,7 @@ pub fn find_for(
     connection: &mut DbConnection,
     caller: &Caller,
     id: &str,
-) -> Result<super::Case, crate::http::error::ApiError> {
+) -> Result<super::Case, crate::error::AppError> {
     let scope = CaseScope::of(connection, caller)?;
     Ok(super::find_visible(connection, &scope, id)?)
 }

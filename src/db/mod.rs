@@ -18,7 +18,7 @@ use diesel::prelude::*;
 use diesel::r2d2::{self, Pool, PooledConnection, R2D2Connection};
 
 use crate::config::database_url::DatabaseUrl;
-use crate::http::error::ApiError;
+use crate::error::AppError;
 
 /// A connection to either backend; queries are written once against it.
 #[derive(diesel::MultiConnection)]
@@ -93,8 +93,8 @@ impl std::ops::DerefMut for PooledDb {
 
 impl PooledDb {
     /// Marks the connection as not to be reused when `outcome` says the database went away.
-    fn note<T>(&mut self, outcome: &Result<T, ApiError>) {
-        if matches!(outcome, Err(ApiError::DatabaseUnavailable(_))) {
+    fn note<T>(&mut self, outcome: &Result<T, AppError>) {
+        if matches!(outcome, Err(AppError::DatabaseUnavailable(_))) {
             self.broken = true;
         }
     }
@@ -189,15 +189,15 @@ impl Db {
     }
 
     /// A connection for blocking code outside a request (CLI commands, start-up).
-    pub fn get(&self) -> Result<PooledConnection<ConnectionManager>, ApiError> {
+    pub fn get(&self) -> Result<PooledConnection<ConnectionManager>, AppError> {
         Ok(self.pool.get()?)
     }
 
     /// Runs blocking database work off the async threads and returns its result. A connection
     /// on which the database went away is discarded, never reused.
-    pub async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
+    pub async fn run<T, F>(&self, work: F) -> Result<T, AppError>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let pool = self.pool.clone();
@@ -210,7 +210,7 @@ impl Db {
             outcome
         })
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
     }
 }
 
@@ -221,10 +221,10 @@ impl Db {
 fn checkout(
     pool: &Pool<ConnectionManager>,
     unreachable: &AtomicBool,
-) -> Result<PooledConnection<ConnectionManager>, ApiError> {
+) -> Result<PooledConnection<ConnectionManager>, AppError> {
     if unreachable.load(Ordering::Relaxed) {
         return pool.try_get().ok_or_else(|| {
-            ApiError::DatabaseUnavailable("the database is not accepting connections".into())
+            AppError::DatabaseUnavailable("the database is not accepting connections".into())
         });
     }
     Ok(pool.get()?)

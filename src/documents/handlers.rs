@@ -16,7 +16,7 @@ use crate::cases::visibility::find_for;
 use crate::db::write_transaction;
 use crate::domain::new_id;
 use crate::domain::validation::text;
-use crate::http::error::{ApiError, Problem};
+use crate::http::error::{AppError, Problem};
 use crate::timeline::{self, Actor};
 
 /// What an upload carried, once read.
@@ -27,14 +27,14 @@ struct Upload {
     bytes: Vec<u8>,
 }
 
-fn multipart_error(error: MultipartError) -> ApiError {
+fn multipart_error(error: MultipartError) -> AppError {
     match error {
         MultipartError::ContentTypeMissing | MultipartError::ContentTypeIncompatible => {
-            ApiError::UnsupportedMediaType {
+            AppError::UnsupportedMediaType {
                 expected: "multipart/form-data",
             }
         }
-        other => ApiError::BadRequest {
+        other => AppError::BadRequest {
             code: "malformed_multipart",
             detail: format!("the multipart body is not readable: {other}"),
         },
@@ -42,7 +42,7 @@ fn multipart_error(error: MultipartError) -> ApiError {
 }
 
 /// Reads the `document_type` and `file` parts, refusing a file over `limit` bytes as it streams.
-async fn read_upload(mut multipart: Multipart, limit: usize) -> Result<Upload, ApiError> {
+async fn read_upload(mut multipart: Multipart, limit: usize) -> Result<Upload, AppError> {
     let mut upload = Upload {
         document_type: None,
         file_name: None,
@@ -54,7 +54,7 @@ async fn read_upload(mut multipart: Multipart, limit: usize) -> Result<Upload, A
         match field.name().unwrap_or("") {
             "file" => {
                 if !upload.bytes.is_empty() || upload.file_name.is_some() {
-                    return Err(ApiError::invalid("file", "send one file per upload"));
+                    return Err(AppError::invalid("file", "send one file per upload"));
                 }
                 upload.file_name = field
                     .content_disposition()
@@ -63,7 +63,7 @@ async fn read_upload(mut multipart: Multipart, limit: usize) -> Result<Upload, A
                 upload.claimed_type = field.content_type().map(|m| m.essence_str().to_owned());
                 while let Some(chunk) = field.try_next().await.map_err(multipart_error)? {
                     if upload.bytes.len() + chunk.len() > limit {
-                        return Err(ApiError::PayloadTooLarge { limit });
+                        return Err(AppError::PayloadTooLarge { limit });
                     }
                     upload.bytes.extend_from_slice(&chunk);
                 }
@@ -72,7 +72,7 @@ async fn read_upload(mut multipart: Multipart, limit: usize) -> Result<Upload, A
                 let mut value = Vec::new();
                 while let Some(chunk) = field.try_next().await.map_err(multipart_error)? {
                     if value.len() + chunk.len() > 100 {
-                        return Err(ApiError::invalid("document_type", "is too long"));
+                        return Err(AppError::invalid("document_type", "is too long"));
                     }
                     value.extend_from_slice(&chunk);
                 }
@@ -102,7 +102,7 @@ pub async fn upload_document(
     UnionStaff(caller): UnionStaff,
     case_id: web::Path<String>,
     multipart: Multipart,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     // The case must be visible before a byte is buffered or stored.
     let lookup = (caller.clone(), case_id.clone());
     let case = state
@@ -115,27 +115,27 @@ pub async fn upload_document(
         .as_deref()
         .and_then(DocumentType::parse)
         .ok_or_else(|| {
-            ApiError::invalid(
+            AppError::invalid(
                 "document_type",
                 format!("must be one of: {}", DocumentType::allowed()),
             )
         })?;
     if upload.bytes.is_empty() {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             "file",
             "a non-empty file part is required",
         ));
     }
-    let detected = detect(&upload.bytes).ok_or(ApiError::UnsupportedMediaType {
+    let detected = detect(&upload.bytes).ok_or(AppError::UnsupportedMediaType {
         expected: "a PDF, an image, plain text or an office document",
     })?;
     if !claim_matches(upload.claimed_type.as_deref(), detected) {
-        return Err(ApiError::UnsupportedMediaType {
+        return Err(AppError::UnsupportedMediaType {
             expected: "a file whose bytes match its declared content type",
         });
     }
     let file_name = text(upload.file_name.as_deref().unwrap_or("document"), 255)
-        .map_err(|m| ApiError::invalid("file", m))?;
+        .map_err(|m| AppError::invalid("file", m))?;
     let now = state.clock.now();
     let id = new_id();
     let document = Document {
@@ -155,7 +155,7 @@ pub async fn upload_document(
         .storage
         .put(&key, PutPayload::from(upload.bytes))
         .await
-        .map_err(|e| ApiError::Unavailable(format!("the document store is unavailable: {e}")))?;
+        .map_err(|e| AppError::Unavailable(format!("the document store is unavailable: {e}")))?;
     let row = document.clone();
     let recorded = state
         .db
@@ -166,7 +166,7 @@ pub async fn upload_document(
                 let data = json!({"document_id": row.id, "document_type": row.document_type, "file_name": row.file_name,
                                   "content_type": row.content_type, "size_bytes": row.size_bytes, "sha256": row.sha256});
                 timeline::append(connection, &case.id, &Actor::from(&caller), "document_uploaded", data, now.naive_utc())?;
-                Ok::<_, ApiError>(())
+                Ok::<_, AppError>(())
             })
         })
         .await;
@@ -191,7 +191,7 @@ pub async fn list_documents(
     state: web::Data<AppState>,
     caller: Caller,
     case_id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let list = state
         .db
         .run(move |connection| {
@@ -211,7 +211,7 @@ pub async fn download_document(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now().naive_utc();
     let document = state
         .db
@@ -228,7 +228,7 @@ pub async fn download_document(
                     data,
                     now,
                 )?;
-                Ok::<_, ApiError>(document)
+                Ok::<_, AppError>(document)
             })
         })
         .await?;
@@ -237,7 +237,7 @@ pub async fn download_document(
         .get(&StorePath::from(document.storage_key.as_str()))
         .await
         .map_err(|e| {
-            ApiError::Internal(anyhow::anyhow!(
+            AppError::Internal(anyhow::anyhow!(
                 "document {} missing from the store: {e}",
                 document.id
             ))

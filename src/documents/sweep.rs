@@ -31,7 +31,8 @@ use object_store::path::Path as StorePath;
 use object_store::ObjectStore;
 
 use super::storage::StorageConfig;
-use crate::app::AppState;
+use crate::clock::Clock;
+use crate::config::DocumentSettings;
 use crate::db::Db;
 use crate::schema::{cases, documents};
 
@@ -67,12 +68,21 @@ fn ids_of(key: &StorePath) -> Option<(String, String)> {
     }
 }
 
+/// The sweeper, built from what it needs: the database, the clock, the store and its settings.
+#[derive(Clone)]
+pub struct Sweeper {
+    pub db: Db,
+    pub clock: Clock,
+    pub storage: std::sync::Arc<dyn ObjectStore>,
+    pub settings: DocumentSettings,
+}
+
 /// One pass with the service's clock and settings: objects older than `orphan_age` go.
-pub async fn sweep(state: &AppState) -> anyhow::Result<SweepReport> {
-    let age = chrono::TimeDelta::from_std(state.config.documents.orphan_age)?;
-    let cutoff = state.clock.now() - age;
-    let mut report = sweep_store(&state.db, state.storage.clone(), cutoff).await?;
-    if let StorageConfig::Directory(dir) = &state.config.documents.storage {
+pub async fn sweep(sweeper: &Sweeper) -> anyhow::Result<SweepReport> {
+    let age = chrono::TimeDelta::from_std(sweeper.settings.orphan_age)?;
+    let cutoff = sweeper.clock.now() - age;
+    let mut report = sweep_store(&sweeper.db, sweeper.storage.clone(), cutoff).await?;
+    if let StorageConfig::Directory(dir) = &sweeper.settings.storage {
         let root = std::path::Path::new(dir).join("cases");
         report.staging_deleted =
             tokio::task::spawn_blocking(move || remove_stale_staging(&root, cutoff)).await?;
@@ -191,10 +201,10 @@ fn remove_stale_staging(root: &std::path::Path, cutoff: DateTime<Utc>) -> usize 
 }
 
 /// Sweeps at start, then every `MEDIATION_STORAGE_SWEEP_SECONDS`, forever.
-pub async fn run(state: std::sync::Arc<AppState>) {
-    let interval = state.config.documents.sweep_interval;
+pub async fn run(sweeper: Sweeper) {
+    let interval = sweeper.settings.sweep_interval;
     loop {
-        match sweep(&state).await {
+        match sweep(&sweeper).await {
             Ok(report) if report.deleted + report.staging_deleted > 0 => tracing::info!(
                 deleted = report.deleted,
                 staging_deleted = report.staging_deleted,

@@ -136,6 +136,21 @@ impl Email {
     }
 }
 
+/// Optimistic locking: a client edits the version it read, and a stale one is refused with 412
+/// instead of silently overwriting someone's change.
+/// Refuses with 412 when the client's expected version is not the current one.
+pub fn check_version(expected: Option<i32>, current: i32) -> Result<(), crate::error::AppError> {
+    match expected {
+        Some(expected) if expected != current => {
+            Err(crate::error::AppError::PreconditionFailed(format!(
+            "the resource changed: you sent version {expected}, the current version is {current}; \
+             read it again and re-apply your change"
+        )))
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! Collecting every invalid field of a request before answering, so one 422 lists them all.
 
-use crate::http::error::{ApiError, FieldError};
+use crate::error::{AppError, FieldError};
 
 /// Gathers field errors while a request is parsed into domain types.
 #[derive(Default, Debug)]
@@ -37,18 +37,18 @@ impl Validator {
     }
 
     /// `Ok` when nothing was recorded, else the 422 listing every field.
-    pub fn finish(self) -> Result<(), ApiError> {
+    pub fn finish(self) -> Result<(), AppError> {
         if self.errors.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::Validation(self.errors))
+            Err(AppError::Validation(self.errors))
         }
     }
 
     /// Finishes and hands back a value built only when everything was valid.
-    pub fn finish_with<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
+    pub fn finish_with<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, AppError> {
         self.finish()?;
-        build().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("validated value missing")))
+        build().ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated value missing")))
     }
 }
 
@@ -100,7 +100,7 @@ mod tests {
         assert!(name.is_none());
         assert_eq!(code.as_deref(), Some("HS"));
         match v.finish() {
-            Err(ApiError::Validation(errors)) => {
+            Err(AppError::Validation(errors)) => {
                 let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
                 assert_eq!(fields, ["name", "kind"]);
             }

@@ -6,7 +6,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::Dossier;
 use crate::app::AppState;
 use crate::auth::caller::Caller;
-use crate::http::error::{ApiError, Problem};
+use crate::http::error::{AppError, Problem};
 
 fn wants_html(request: &HttpRequest) -> bool {
     let accept = request
@@ -30,7 +30,7 @@ pub async fn get_dossier(
     caller: Caller,
     request: HttpRequest,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let dossier = state
         .db

@@ -19,7 +19,7 @@ use crate::cases::visibility::partner_office;
 use crate::cases::CaseView;
 use crate::db::DbConnection;
 use crate::documents::{self, DocumentView};
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::parties::PartyView;
 use crate::referrals::{self, ReferralView};
 use crate::sessions::{self, SessionView};
@@ -60,12 +60,12 @@ pub fn assemble(
     caller: &Caller,
     case_id: &str,
     now: DateTime<Utc>,
-) -> Result<Dossier, ApiError> {
+) -> Result<Dossier, AppError> {
     let case = find_for(connection, caller, case_id)?;
     let partner = partner_office(caller).map(str::to_owned);
     let agreement = match agreement_view(connection, &case, now) {
         Ok(view) => Some(view),
-        Err(ApiError::NotFound) => None,
+        Err(AppError::NotFound) => None,
         Err(other) => return Err(other),
     };
     let referral_rows = referrals::for_case(connection, &case.id, partner.as_deref())?;

@@ -5,7 +5,7 @@
 use askama::Template;
 
 use super::Dossier;
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::notify::yuan;
 
 /// One labelled value.
@@ -55,7 +55,7 @@ fn or_dash(value: Option<String>) -> String {
 }
 
 /// Renders the page.
-pub fn render(d: &Dossier) -> Result<String, ApiError> {
+pub fn render(d: &Dossier) -> Result<String, AppError> {
     let c = &d.case;
     let page = Page {
         case_number: c.case_number.clone(),
@@ -329,5 +329,5 @@ pub fn render(d: &Dossier) -> Result<String, ApiError> {
         first_invalid: or_dash(d.chain.first_invalid_event_id.clone()),
     };
     page.render()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("rendering the dossier failed: {e}")))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering the dossier failed: {e}")))
 }

@@ -12,7 +12,7 @@ use crate::auth::extract::UnionStaff;
 use crate::cases::visibility::find_for;
 use crate::db::write_transaction;
 use crate::domain::new_id;
-use crate::http::error::{ApiError, Problem};
+use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
 use crate::timeline::{self, Actor};
 use crate::users::{self, Role};
@@ -39,14 +39,14 @@ pub async fn create_grant(
     UnionStaff(caller): UnionStaff,
     case_id: web::Path<String>,
     body: JsonBody<CreateGrant>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
     let now = state.clock.now();
     if input.expires_at <= now {
-        return Err(ApiError::invalid("expires_at", "must be in the future"));
+        return Err(AppError::invalid("expires_at", "must be in the future"));
     }
     if input.expires_at > now + chrono::Duration::days(MAX_GRANT_DAYS) {
-        return Err(ApiError::invalid(
+        return Err(AppError::invalid(
             "expires_at",
             format!("must be within {MAX_GRANT_DAYS} days"),
         ));
@@ -56,9 +56,9 @@ pub async fn create_grant(
         .run(move |connection| {
             write_transaction(connection, |connection| {
                 let case = find_for(connection, &caller, &case_id)?;
-                let lawyer = users::find(connection, &input.user_id).map_err(|_| ApiError::invalid("user_id", "no user has this id"))?;
+                let lawyer = users::find(connection, &input.user_id).map_err(|_| AppError::invalid("user_id", "no user has this id"))?;
                 if lawyer.role != Role::Lawyer || !lawyer.active {
-                    return Err(ApiError::invalid("user_id", "must be an active user with the lawyer role"));
+                    return Err(AppError::invalid("user_id", "must be an active user with the lawyer role"));
                 }
                 let grant = Grant {
                     id: new_id(),
@@ -86,7 +86,7 @@ pub async fn list_grants(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
     case_id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let grants = state
         .db
@@ -110,7 +110,7 @@ pub async fn revoke_grant(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let (case_id, grant_id) = path.into_inner();
     let now = state.clock.now().naive_utc();
     state
@@ -119,7 +119,7 @@ pub async fn revoke_grant(
             write_transaction(connection, |connection| {
                 let case = find_for(connection, &caller, &case_id)?;
                 if !super::revoke(connection, &case.id, &grant_id, now)? {
-                    return Err(ApiError::NotFound);
+                    return Err(AppError::NotFound);
                 }
                 timeline::append(
                     connection,

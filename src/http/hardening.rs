@@ -18,7 +18,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, ResponseError};
 
 use crate::domain::text;
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::http::guard;
 use crate::http::limits::{MAX_HEADER_BYTES, MAX_URI_BYTES};
 
@@ -65,16 +65,16 @@ pub async fn harden(
     Ok(response)
 }
 
-fn screen(request: &ServiceRequest) -> Result<(), ApiError> {
+fn screen(request: &ServiceRequest) -> Result<(), AppError> {
     // Stand-ins for heads too large to parse at all (`http::guard`).
     match request.path() {
         guard::URI_TOO_LONG_PATH => {
-            return Err(ApiError::UriTooLong {
+            return Err(AppError::UriTooLong {
                 limit: MAX_URI_BYTES,
             })
         }
         guard::HEADERS_TOO_LARGE_PATH => {
-            return Err(ApiError::HeadersTooLarge {
+            return Err(AppError::HeadersTooLarge {
                 limit: MAX_HEADER_BYTES,
             })
         }
@@ -83,7 +83,7 @@ fn screen(request: &ServiceRequest) -> Result<(), ApiError> {
     let uri = request.uri();
     let target_length = uri.path_and_query().map_or(0, |pq| pq.as_str().len());
     if target_length > MAX_URI_BYTES {
-        return Err(ApiError::UriTooLong {
+        return Err(AppError::UriTooLong {
             limit: MAX_URI_BYTES,
         });
     }
@@ -93,12 +93,12 @@ fn screen(request: &ServiceRequest) -> Result<(), ApiError> {
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
     if header_bytes > MAX_HEADER_BYTES {
-        return Err(ApiError::HeadersTooLarge {
+        return Err(AppError::HeadersTooLarge {
             limit: MAX_HEADER_BYTES,
         });
     }
     if text::refusal(&percent_decoded(uri.path()), false).is_some() {
-        return Err(ApiError::NotFound);
+        return Err(AppError::NotFound);
     }
     if let Some(query) = uri.query() {
         screen_query(query)?;
@@ -107,13 +107,13 @@ fn screen(request: &ServiceRequest) -> Result<(), ApiError> {
 }
 
 /// 400 `invalid_query` for the first parameter whose name or value carries a refused character.
-fn screen_query(query: &str) -> Result<(), ApiError> {
+fn screen_query(query: &str) -> Result<(), AppError> {
     for pair in query.split('&') {
         let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         let name = percent_decoded(&name.replace('+', " "));
         let value = percent_decoded(&value.replace('+', " "));
         if let Some(refusal) = text::refusal(&name, false).or(text::refusal(&value, false)) {
-            return Err(ApiError::BadRequest {
+            return Err(AppError::BadRequest {
                 code: "invalid_query",
                 detail: format!(
                     "the query parameter `{}` {}",
@@ -175,7 +175,7 @@ mod tests {
     #[test]
     fn a_query_with_a_nul_is_refused_naming_the_parameter() {
         match screen_query("limit=5&q=%00") {
-            Err(ApiError::BadRequest { code, detail }) => {
+            Err(AppError::BadRequest { code, detail }) => {
                 assert_eq!(code, "invalid_query");
                 assert!(detail.contains("`q`"), "{detail}");
             }

@@ -12,7 +12,7 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::http::error::{ApiError, FieldError};
+use crate::http::error::{AppError, FieldError};
 pub use crate::http::limits::BodyLimit;
 
 /// A JSON request body of type `T`, read as described in the module documentation.
@@ -25,20 +25,20 @@ pub use crate::http::limits::BodyLimit;
 /// in `docs/errors.md` (401 → 403 → body) holds on every endpoint.
 #[derive(Debug)]
 pub struct JsonBody<T> {
-    parsed: Result<T, ApiError>,
+    parsed: Result<T, AppError>,
     /// The request had no body at all (no bytes).
     absent: bool,
 }
 
 impl<T> JsonBody<T> {
     /// The body, or the error reading it: 415, 413, 400 or 422.
-    pub fn into_inner(self) -> Result<T, ApiError> {
+    pub fn into_inner(self) -> Result<T, AppError> {
         self.parsed
     }
 
     /// For endpoints whose body is optional: `None` only when no body was sent at all. A body
     /// that was sent must be valid, whatever it says — a malformed one is refused, not ignored.
-    pub fn into_optional(self) -> Result<Option<T>, ApiError> {
+    pub fn into_optional(self) -> Result<Option<T>, AppError> {
         if self.absent {
             Ok(None)
         } else {
@@ -48,8 +48,8 @@ impl<T> JsonBody<T> {
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
-    type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = request
@@ -65,7 +65,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         Box::pin(async move {
             if declared_length.is_some_and(|length| length > limit) {
                 return Ok(Self {
-                    parsed: Err(ApiError::PayloadTooLarge { limit }),
+                    parsed: Err(AppError::PayloadTooLarge { limit }),
                     absent: false,
                 });
             }
@@ -81,7 +81,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             let parsed = if content_type_ok {
                 parse_json(&body)
             } else {
-                Err(ApiError::UnsupportedMediaType {
+                Err(AppError::UnsupportedMediaType {
                     expected: "application/json",
                 })
             };
@@ -93,15 +93,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
-async fn read_limited(payload: &mut Payload, limit: usize) -> Result<web::BytesMut, ApiError> {
+async fn read_limited(payload: &mut Payload, limit: usize) -> Result<web::BytesMut, AppError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest {
+        let chunk = chunk.map_err(|e| AppError::BadRequest {
             code: "unreadable_body",
             detail: format!("the request body could not be read: {e}"),
         })?;
         if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge { limit });
+            return Err(AppError::PayloadTooLarge { limit });
         }
         body.extend_from_slice(&chunk);
     }
@@ -129,17 +129,17 @@ fn is_json_content_type(request: &HttpRequest) -> bool {
 /// Parses `bytes` as `T`, telling syntax errors (400) from shape errors (422 with the field),
 /// and refusing (422, per field) any string that carries a character no text may carry
 /// (`domain::text`): NUL and other control characters, bidirectional overrides.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     // Syntax first: a truncated body is malformed (400) even if its first key is also unknown.
     serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
-        .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+        .map_err(|e| AppError::MalformedJson(e.to_string()))?;
     if may_carry_refused_characters(bytes) {
         let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+            serde_json::from_slice(bytes).map_err(|e| AppError::MalformedJson(e.to_string()))?;
         let mut errors = Vec::new();
         refused_strings(&value, &mut String::new(), &mut errors);
         if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
+            return Err(AppError::Validation(errors));
         }
     }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
@@ -158,9 +158,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                         }
                     })
                     .unwrap_or_else(|| if path == "." { "body".to_owned() } else { path });
-                ApiError::Validation(vec![FieldError::new(field, message)])
+                AppError::Validation(vec![FieldError::new(field, message)])
             }
-            _ => ApiError::MalformedJson(inner.to_string()),
+            _ => AppError::MalformedJson(inner.to_string()),
         }
     })
 }
@@ -257,9 +257,9 @@ mod tests {
         workers: Vec<Worker>,
     }
 
-    fn field_of(error: ApiError) -> String {
+    fn field_of(error: AppError) -> String {
         match error {
-            ApiError::Validation(errors) => errors[0].field.clone(),
+            AppError::Validation(errors) => errors[0].field.clone(),
             other => panic!("expected a validation error, got {other:?}"),
         }
     }

@@ -11,7 +11,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpResponse};
 use tracing::Instrument;
 
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::http::metrics::Metrics;
 use crate::http::request_id;
 
@@ -74,7 +74,7 @@ fn is_problem_json(content_type: Option<&HeaderValue>) -> bool {
 
 /// A problem document for a status that was produced without one, keeping the status itself.
 fn problem_for_status(status: actix_web::http::StatusCode) -> HttpResponse {
-    let error = ApiError::from_status(status);
+    let error = AppError::from_status(status);
     let mut problem = error.to_problem();
     problem.status = status.as_u16();
     problem.title = status.canonical_reason().unwrap_or("Error").to_owned();

@@ -9,5 +9,4 @@ pub mod json;
 pub mod limits;
 pub mod metrics;
 pub mod middleware;
-pub mod pagination;
 pub mod request_id;

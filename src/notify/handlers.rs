@@ -9,8 +9,8 @@ use utoipa::IntoParams;
 use super::{NotificationView, OutboxRow, OutboxStatus};
 use crate::app::AppState;
 use crate::auth::extract::Admin;
-use crate::http::error::{ApiError, Problem};
-use crate::http::pagination::{PageQuery, Paginated};
+use crate::http::error::{AppError, Problem};
+use crate::pagination::{PageQuery, Paginated};
 use crate::schema::outbox;
 
 /// Filter of `GET /notifications`.
@@ -30,7 +30,7 @@ pub async fn list_notifications(
     _admin: Admin,
     page: web::Query<PageQuery>,
     query: web::Query<NotificationQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let page = page.parse()?;
     let status = query.status;
     let list = state
@@ -49,7 +49,7 @@ pub async fn retry_notification(
     state: web::Data<AppState>,
     _admin: Admin,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now().naive_utc();
     let row = state
         .db
@@ -60,7 +60,7 @@ pub async fn retry_notification(
                     .select(OutboxRow::as_select())
                     .first(connection)?;
                 if row.status == OutboxStatus::Sent {
-                    return Err(ApiError::Conflict {
+                    return Err(AppError::Conflict {
                         code: "already_sent",
                         detail: "this notification was already sent".into(),
                     });

@@ -11,7 +11,7 @@ use super::{case_recipients, enqueue, office_recipients, Notification};
 use crate::cases::deadlines::office_zone;
 use crate::cases::Case;
 use crate::db::DbConnection;
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::offices;
 use crate::referrals::rules::{ReferralKind, ReferralStatus};
 use crate::referrals::Referral;
@@ -41,7 +41,7 @@ fn local(
     connection: &mut DbConnection,
     office_id: &str,
     at: NaiveDateTime,
-) -> Result<String, ApiError> {
+) -> Result<String, AppError> {
     let zone = office_zone(&offices::find(connection, office_id)?.time_zone);
     Ok(at
         .and_utc()
@@ -56,7 +56,7 @@ pub fn referral_created(
     referral: &Referral,
     case: &Case,
     now: NaiveDateTime,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let office = offices::find(connection, &referral.office_id)?;
     let union = offices::find(connection, &case.office_id)?;
     let kind = referral.kind;
@@ -88,7 +88,7 @@ pub fn referral_answered(
     connection: &mut DbConnection,
     referral: &Referral,
     now: NaiveDateTime,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let status = referral.status;
     let (label, details, details_en) = match status {
         ReferralStatus::Accepted => (
@@ -150,7 +150,7 @@ pub fn session_scheduled(
     scheduled_at: NaiveDateTime,
     location: &str,
     now: NaiveDateTime,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let union = offices::find(connection, &case.office_id)?;
     for office_id in office_ids {
         let office = offices::find(connection, office_id)?;

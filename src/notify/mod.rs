@@ -22,7 +22,7 @@ use utoipa::ToSchema;
 use self::templates::{render, Template};
 use crate::db::DbConnection;
 use crate::domain::new_id;
-use crate::http::pagination::{PageRequest, Paginated};
+use crate::pagination::{PageRequest, Paginated};
 use crate::schema::{offices, outbox, users};
 use crate::text_enum;
 use crate::users::Role;

@@ -15,12 +15,13 @@ use diesel::sql_types::Bool;
 use super::templates::Template;
 use super::{case_recipients, enqueue, office_recipients, yuan, Notification};
 use crate::agreements::follow_ups::{self, TermInput, TermState};
-use crate::app::AppState;
 use crate::cases::deadlines::office_zone;
 use crate::cases::lifecycle::CaseStatus;
 use crate::cases::Category;
+use crate::clock::Clock;
+use crate::db::Db;
 use crate::db::DbConnection;
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::referrals::rules::{ReferralKind, ReferralStatus};
 use crate::schema::{agreement_terms, agreements, cases, offices, referrals};
 
@@ -76,7 +77,7 @@ fn vars(pairs: &[(&'static str, String)]) -> BTreeMap<&'static str, String> {
 }
 
 /// Looks for everything due and enqueues its reminder; returns how many were written.
-pub fn run_once(connection: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, ApiError> {
+pub fn run_once(connection: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
     let zones = Zones::load(connection)?;
     let naive = now.naive_utc();
     let mut written = 0;
@@ -123,7 +124,7 @@ fn case_reminders(
     template: Template,
     rows: Vec<(String, String, String, Option<String>, NaiveDate)>,
     now: chrono::NaiveDateTime,
-) -> Result<usize, ApiError> {
+) -> Result<usize, AppError> {
     let mut written = 0;
     for (id, number, office, assignee, deadline) in rows {
         let notification = Notification {
@@ -142,7 +143,7 @@ fn referral_reminders(
     connection: &mut DbConnection,
     zones: &Zones,
     now: DateTime<Utc>,
-) -> Result<usize, ApiError> {
+) -> Result<usize, AppError> {
     let naive = now.naive_utc();
     let open = [
         ReferralStatus::Pending.as_str(),
@@ -222,7 +223,7 @@ fn payment_reminders(
     connection: &mut DbConnection,
     zones: &Zones,
     now: DateTime<Utc>,
-) -> Result<usize, ApiError> {
+) -> Result<usize, AppError> {
     let naive = now.naive_utc();
     let latest_today = now
         .date_naive()
@@ -318,15 +319,11 @@ fn payment_reminders(
     Ok(written)
 }
 
-/// Runs [`run_once`] forever, every `reminder_interval`.
-pub async fn run(state: std::sync::Arc<AppState>) {
-    let interval = state.config.mail.reminder_interval;
+/// Runs [`run_once`] forever, every `interval` (`reminder_interval`).
+pub async fn run(db: Db, clock: Clock, interval: std::time::Duration) {
     loop {
-        let now = state.clock.now();
-        let outcome = state
-            .db
-            .run(move |connection| run_once(connection, now))
-            .await;
+        let now = clock.now();
+        let outcome = db.run(move |connection| run_once(connection, now)).await;
         match outcome {
             Ok(0) => {}
             Ok(written) => tracing::info!(written, "reminders enqueued"),

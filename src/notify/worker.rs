@@ -23,10 +23,10 @@ use lettre::message::Mailbox;
 
 use super::mailer::{message_id, Mailer};
 use super::OutboxRow;
-use crate::app::AppState;
+use crate::clock::Clock;
 use crate::config::MailSettings;
-use crate::db::{write_transaction, DbConnection};
-use crate::http::error::ApiError;
+use crate::db::{write_transaction, Db, DbConnection};
+use crate::error::AppError;
 use crate::schema::outbox;
 
 /// Rows claimed per pass.
@@ -146,84 +146,90 @@ pub fn mark_failed(
         .execute(connection)
 }
 
-/// Claims due rows for this worker under the configured lease (the first half of a pass).
-pub async fn claim_due(state: &AppState) -> Result<Vec<OutboxRow>, ApiError> {
-    let now = state.clock.now().naive_utc();
-    let lease = lease_of(&state.config.mail);
-    state
-        .db
-        .run(move |connection| Ok(claim(connection, now, lease)?))
-        .await
+/// The outbox worker, built from what it needs — the database, the clock, the mail settings and
+/// a mailer — so that any process (the server, a test, a future standalone worker) can run it.
+#[derive(Clone)]
+pub struct OutboxWorker {
+    pub db: Db,
+    pub clock: Clock,
+    pub settings: MailSettings,
+    pub mailer: Mailer,
 }
 
-/// Sends one row as a message from `MEDIATION_MAIL_FROM`, with the row's stable `Message-ID`.
-/// The outer error is a sender that does not parse (checked at start, so never in practice);
-/// the inner one is the transport's, which the outbox records as a failed attempt.
-pub async fn send_row(
-    state: &AppState,
-    mailer: &Mailer,
-    row: &OutboxRow,
-) -> Result<Result<(), String>, ApiError> {
-    let from: Mailbox = state
-        .config
-        .mail
-        .from
-        .parse()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("MEDIATION_MAIL_FROM: {e}")))?;
-    let recipients: Vec<String> = row.recipients.split(',').map(str::to_owned).collect();
-    let id = message_id(&row.id, &from);
-    Ok(mailer
-        .send(&from, &recipients, &row.subject, &row.body, &id)
-        .await)
-}
-
-/// One pass: claim due rows, then for each renew its lease, send it and record the result.
-/// Returns how many were sent.
-pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<usize, ApiError> {
-    let rows = claim_due(state).await?;
-    let lease = lease_of(&state.config.mail);
-    let mut sent = 0;
-    for row in rows {
-        let now = state.clock.now().naive_utc();
-        let held = row.clone();
-        let ours = state
-            .db
-            .run(move |connection| Ok(renew(connection, &held, now, lease)?))
-            .await?;
-        if !ours {
-            tracing::info!(outbox_id = %row.id, "lease lost before sending; left to its new holder");
-            continue;
-        }
-        let outcome = send_row(state, mailer, &row).await?;
-        let settings = state.config.mail.clone();
-        let now = state.clock.now().naive_utc();
-        let succeeded = outcome.is_ok();
-        state
-            .db
-            .run(move |connection| {
-                match &outcome {
-                    Ok(()) => mark_sent(connection, &row.id, now)?,
-                    Err(error) => {
-                        tracing::warn!(outbox_id = %row.id, attempts = row.attempts + 1, %error, "sending failed");
-                        mark_failed(connection, &row, error, now, &settings)?
-                    }
-                };
-                Ok(())
-            })
-            .await?;
-        sent += usize::from(succeeded);
+impl OutboxWorker {
+    /// Claims due rows for this worker under the configured lease (the first half of a pass).
+    pub async fn claim_due(&self) -> Result<Vec<OutboxRow>, AppError> {
+        let now = self.clock.now().naive_utc();
+        let lease = lease_of(&self.settings);
+        self.db
+            .run(move |connection| Ok(claim(connection, now, lease)?))
+            .await
     }
-    Ok(sent)
-}
 
-/// Runs passes forever, every `poll_interval`.
-pub async fn run(state: std::sync::Arc<AppState>, mailer: Mailer) {
-    let interval = state.config.mail.poll_interval;
-    loop {
-        if let Err(error) = deliver_due(&state, &mailer).await {
-            tracing::warn!(%error, "outbox pass failed; retrying");
+    /// Sends one row as a message from `MEDIATION_MAIL_FROM`, with the row's stable `Message-ID`.
+    /// The outer error is a sender that does not parse (checked at start, so never in practice);
+    /// the inner one is the transport's, which the outbox records as a failed attempt.
+    pub async fn send_row(&self, row: &OutboxRow) -> Result<Result<(), String>, AppError> {
+        let from: Mailbox = self
+            .settings
+            .from
+            .parse()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("MEDIATION_MAIL_FROM: {e}")))?;
+        let recipients: Vec<String> = row.recipients.split(',').map(str::to_owned).collect();
+        let id = message_id(&row.id, &from);
+        Ok(self
+            .mailer
+            .send(&from, &recipients, &row.subject, &row.body, &id)
+            .await)
+    }
+
+    /// One pass: claim due rows, then for each renew its lease, send it and record the result.
+    /// Returns how many were sent.
+    pub async fn deliver_due(&self) -> Result<usize, AppError> {
+        let rows = self.claim_due().await?;
+        let lease = lease_of(&self.settings);
+        let mut sent = 0;
+        for row in rows {
+            let now = self.clock.now().naive_utc();
+            let held = row.clone();
+            let ours = self
+                .db
+                .run(move |connection| Ok(renew(connection, &held, now, lease)?))
+                .await?;
+            if !ours {
+                tracing::info!(outbox_id = %row.id, "lease lost before sending; left to its new holder");
+                continue;
+            }
+            let outcome = self.send_row(&row).await?;
+            let settings = self.settings.clone();
+            let now = self.clock.now().naive_utc();
+            let succeeded = outcome.is_ok();
+            self.db
+                .run(move |connection| {
+                    match &outcome {
+                        Ok(()) => mark_sent(connection, &row.id, now)?,
+                        Err(error) => {
+                            tracing::warn!(outbox_id = %row.id, attempts = row.attempts + 1, %error, "sending failed");
+                            mark_failed(connection, &row, error, now, &settings)?
+                        }
+                    };
+                    Ok(())
+                })
+                .await?;
+            sent += usize::from(succeeded);
         }
-        tokio::time::sleep(interval).await;
+        Ok(sent)
+    }
+
+    /// Runs passes forever, every `poll_interval`.
+    pub async fn run(self) {
+        let interval = self.settings.poll_interval;
+        loop {
+            if let Err(error) = self.deliver_due().await {
+                tracing::warn!(%error, "outbox pass failed; retrying");
+            }
+            tokio::time::sleep(interval).await;
+        }
     }
 }
 

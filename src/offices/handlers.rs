@@ -8,12 +8,13 @@ use super::{NewOffice, OfficeChanges, OfficeKind, OfficeView, DEFAULT_TIME_ZONE}
 use crate::app::AppState;
 use crate::auth::extract::{Admin, Caller};
 use crate::db::is_unique_violation;
+use crate::domain::check_version;
 use crate::domain::validation::{text, Validator};
 use crate::domain::{new_id, Email};
-use crate::http::error::{ApiError, Problem};
-use crate::http::etag::{check_version, etag, if_match};
+use crate::http::error::{AppError, Problem};
+use crate::http::etag::{etag, if_match};
 use crate::http::json::JsonBody;
-use crate::http::pagination::{PageQuery, Paginated};
+use crate::pagination::{PageQuery, Paginated};
 
 /// `POST /offices` body.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -75,8 +76,8 @@ fn parse_optional_email(raw: &str) -> Result<Option<String>, String> {
     }
 }
 
-fn code_taken() -> ApiError {
-    ApiError::invalid("code", "is already used by another office")
+fn code_taken() -> AppError {
+    AppError::invalid("code", "is already used by another office")
 }
 
 /// Creates an office.
@@ -91,7 +92,7 @@ pub async fn create_office(
     state: web::Data<AppState>,
     _admin: Admin,
     body: JsonBody<CreateOffice>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
     let mut v = Validator::new();
     let name = v.check("name", text(&input.name, 200));
@@ -124,7 +125,7 @@ pub async fn create_office(
         .run(move |connection| {
             if let Some(parent) = &office.parent_id {
                 super::find(connection, parent)
-                    .map_err(|_| ApiError::invalid("parent_id", "no office has this id"))?;
+                    .map_err(|_| AppError::invalid("parent_id", "no office has this id"))?;
             }
             super::insert(connection, &office).map_err(|e| {
                 if is_unique_violation(&e) {
@@ -150,7 +151,7 @@ pub async fn list_offices(
     _caller: Caller,
     page: web::Query<PageQuery>,
     filter: web::Query<OfficeFilter>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let page = page.parse()?;
     let kind = filter.kind;
     let offices = state
@@ -170,7 +171,7 @@ pub async fn get_office(
     state: web::Data<AppState>,
     _caller: Caller,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let office = state
         .db
@@ -195,7 +196,7 @@ pub async fn update_office(
     request: HttpRequest,
     id: web::Path<String>,
     body: JsonBody<UpdateOffice>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let expected_version = if_match(&request)?;
     let input = body.into_inner()?;
     let mut v = Validator::new();
@@ -229,9 +230,9 @@ pub async fn update_office(
                 check_version(expected_version, current.version)?;
                 if let Some(Some(parent)) = &changes.parent_id {
                     super::find(connection, parent)
-                        .map_err(|_| ApiError::invalid("parent_id", "no office has this id"))?;
+                        .map_err(|_| AppError::invalid("parent_id", "no office has this id"))?;
                     if super::ancestors(connection, parent)?.contains(&id) {
-                        return Err(ApiError::invalid(
+                        return Err(AppError::invalid(
                             "parent_id",
                             "would make the office its own ancestor",
                         ));
@@ -246,7 +247,7 @@ pub async fn update_office(
                         }
                     })?
                     .ok_or_else(|| {
-                        ApiError::PreconditionFailed(
+                        AppError::PreconditionFailed(
                             "the office changed meanwhile; read it again".into(),
                         )
                     })

@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConnection;
-use crate::http::pagination::{PageRequest, Paginated};
+use crate::pagination::{PageRequest, Paginated};
 use crate::schema::offices;
 use crate::text_enum;
 

@@ -10,7 +10,7 @@ use crate::auth::extract::{Caller, UnionStaff};
 use crate::cases::visibility::find_for;
 use crate::db::write_transaction;
 use crate::domain::validation::Validator;
-use crate::http::error::{ApiError, Problem};
+use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
 use crate::schema::cases;
 use crate::timeline::{self, Actor};
@@ -27,7 +27,7 @@ pub async fn add_party(
     UnionStaff(caller): UnionStaff,
     id: web::Path<String>,
     body: JsonBody<PartyInput>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
     let mut v = Validator::new();
     let party = super::validate(&mut v, "", &input);
@@ -58,7 +58,7 @@ pub async fn add_party(
                     data,
                     now,
                 )?;
-                Ok::<_, ApiError>(row)
+                Ok::<_, AppError>(row)
             })
         })
         .await?;
@@ -73,7 +73,7 @@ pub async fn list_parties(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let parties = state
         .db
         .run(move |connection| {
@@ -117,7 +117,7 @@ pub async fn reveal_party(
     caller: Caller,
     path: web::Path<(String, String)>,
     body: JsonBody<RevealRequest>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let (case_id, party_id) = path.into_inner();
     let now = state.clock.now().naive_utc();
     let protector = state.personal_data.clone();
@@ -129,14 +129,14 @@ pub async fn reveal_party(
                 // officer gets 404 on a case not referred to their office, 403 on one that is.
                 let case = find_for(connection, &caller, &case_id)?;
                 if !crate::auth::policy::may_reveal_personal_data(caller.role) {
-                    return Err(ApiError::Forbidden(format!("the {} role does not need full ID or phone numbers", caller.role)));
+                    return Err(AppError::Forbidden(format!("the {} role does not need full ID or phone numbers", caller.role)));
                 }
                 let purpose = crate::domain::validation::text(&body.into_inner()?.purpose, 500)
-                    .map_err(|m| ApiError::invalid("purpose", m))?;
+                    .map_err(|m| AppError::invalid("purpose", m))?;
                 let party = super::list(connection, &case.id)?
                     .into_iter()
                     .find(|p| p.id == party_id)
-                    .ok_or(ApiError::NotFound)?;
+                    .ok_or(AppError::NotFound)?;
                 let decrypt = |value: &Option<String>| value.as_deref().map(|v| protector.decrypt(v)).transpose();
                 let revealed = RevealedParty {
                     id_number: decrypt(&party.id_number_cipher)?,
@@ -151,7 +151,7 @@ pub async fn reveal_party(
                     .collect();
                 let data = json!({"party_id": party.id, "name": party.name, "fields": fields, "purpose": purpose});
                 timeline::append(connection, &case.id, &Actor::from(&caller), "personal_data_revealed", data, now)?;
-                Ok::<_, ApiError>(revealed)
+                Ok::<_, AppError>(revealed)
             })
         })
         .await?;

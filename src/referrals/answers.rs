@@ -11,7 +11,7 @@ use super::Referral;
 use crate::auth::caller::Caller;
 use crate::auth::policy;
 use crate::db::DbConnection;
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::offices::{self, OfficeKind};
 use crate::schema::referrals;
 use crate::timeline::{self, Actor};
@@ -26,11 +26,11 @@ pub struct Answer {
 
 /// 403 unless the caller's role ever acts on referrals: partner offices answer them, union staff
 /// send, cancel and record answers. Checked before a request body is read.
-pub fn require_referral_role(caller: &Caller) -> Result<(), ApiError> {
+pub fn require_referral_role(caller: &Caller) -> Result<(), AppError> {
     if policy::may_act_on_referrals(caller.role) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(format!(
+        Err(AppError::Forbidden(format!(
             "the {} role may not act on referrals",
             caller.role
         )))
@@ -45,13 +45,13 @@ pub fn load_for_action(
     caller: &Caller,
     id: &str,
     action: ReferralAction,
-) -> Result<(Referral, OfficeKind), ApiError> {
+) -> Result<(Referral, OfficeKind), AppError> {
     let scope = scope_of(connection, caller)?;
     require_referral_role(caller)?;
     let referral = super::find_visible(connection, &scope, id)?;
     let office_kind = offices::find(connection, &referral.office_id)?.kind;
     if !policy::may_act_on_referral(caller.role, action, office_kind) {
-        return Err(ApiError::Forbidden(match action {
+        return Err(AppError::Forbidden(match action {
             ReferralAction::Cancel => "only union staff may cancel a referral".into(),
             _ => "only the receiving office answers this referral".into(),
         }));
@@ -68,9 +68,9 @@ pub fn apply(
     answer: &Answer,
     actor: &Actor,
     now: NaiveDateTime,
-) -> Result<Referral, ApiError> {
+) -> Result<Referral, AppError> {
     let from = current.status;
-    let to = rules::next_status(from, action).ok_or_else(|| ApiError::Conflict {
+    let to = rules::next_status(from, action).ok_or_else(|| AppError::Conflict {
         code: "invalid_transition",
         detail: format!("a {from} referral cannot be given the action {action}"),
     })?;
@@ -119,7 +119,7 @@ pub fn apply(
     ))
     .execute(connection)?;
     if updated == 0 {
-        return Err(ApiError::PreconditionFailed(
+        return Err(AppError::PreconditionFailed(
             "the referral changed meanwhile; read it again".into(),
         ));
     }

@@ -17,10 +17,10 @@ use crate::cases::visibility::find_for;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::new_id;
 use crate::domain::validation::{free_text, text, Validator};
-use crate::http::error::{ApiError, Problem};
+use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
-use crate::http::pagination::{PageQuery, Paginated};
 use crate::offices::{self, OfficeKind};
+use crate::pagination::{PageQuery, Paginated};
 use crate::timeline::{self, Actor};
 
 /// `POST /cases/{id}/referrals` body.
@@ -41,7 +41,7 @@ fn views_one(
     connection: &mut DbConnection,
     referral: Referral,
     now: DateTime<Utc>,
-) -> Result<ReferralView, ApiError> {
+) -> Result<ReferralView, AppError> {
     Ok(super::views(connection, vec![referral], now)?.remove(0))
 }
 
@@ -59,12 +59,12 @@ pub async fn create_referral(
     UnionStaff(caller): UnionStaff,
     case_id: web::Path<String>,
     body: JsonBody<CreateReferral>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
-    let request = free_text(&input.request, 5000).map_err(|m| ApiError::invalid("request", m))?;
+    let request = free_text(&input.request, 5000).map_err(|m| AppError::invalid("request", m))?;
     let now = state.clock.now();
     if input.due_at.is_some_and(|due| due <= now) {
-        return Err(ApiError::invalid("due_at", "must be in the future"));
+        return Err(AppError::invalid("due_at", "must be in the future"));
     }
     let default_hours = state
         .config
@@ -82,7 +82,7 @@ pub async fn create_referral(
                 let case = find_for(connection, &caller, &case_id)?;
                 case.ensure_open()?;
                 let office = offices::find(connection, &input.office_id)
-                    .map_err(|_| ApiError::invalid("office_id", "no office has this id"))?;
+                    .map_err(|_| AppError::invalid("office_id", "no office has this id"))?;
                 let office_kind = office.kind;
                 let mut v = Validator::new();
                 if office_kind == OfficeKind::Union {
@@ -118,7 +118,7 @@ pub async fn create_referral(
                 timeline::append_restricted(connection, &case.id, &Actor::from(&caller), "referral_created", data,
                     now.naive_utc(), Some(&office.id))?;
                 crate::notify::messages::referral_created(connection, &referral, &case, now.naive_utc())?;
-                Ok::<_, ApiError>(referral)
+                Ok::<_, AppError>(referral)
             })?;
             views_one(connection, referral, now)
         })
@@ -136,7 +136,7 @@ pub async fn list_case_referrals(
     state: web::Data<AppState>,
     caller: Caller,
     case_id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let list = state
         .db
@@ -169,7 +169,7 @@ pub async fn list_referrals(
     caller: Caller,
     page: web::Query<PageQuery>,
     query: web::Query<ReferralQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let page = page.parse()?;
     let (status, overdue) = (query.status, query.overdue);
     let now = state.clock.now();
@@ -195,7 +195,7 @@ pub async fn get_referral(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let view = state
         .db
@@ -238,7 +238,7 @@ async fn act(
     id: String,
     action: ReferralAction,
     answer: Answer,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let view = state
         .db
@@ -248,7 +248,7 @@ async fn act(
                 if let Some(outcome) = &answer.outcome {
                     let allowed = rules::outcomes_for(office_kind);
                     if !allowed.contains(&outcome.as_str()) {
-                        return Err(ApiError::invalid(
+                        return Err(AppError::invalid(
                             "outcome",
                             format!(
                                 "a {office_kind} office answers with: {}",
@@ -281,7 +281,7 @@ pub async fn accept_referral(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     act(
         state,
         caller,
@@ -303,10 +303,10 @@ pub async fn decline_referral(
     caller: Caller,
     id: web::Path<String>,
     body: JsonBody<DeclineReferral>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     require_referral_role(&caller)?;
     let reason =
-        free_text(&body.into_inner()?.reason, 2000).map_err(|m| ApiError::invalid("reason", m))?;
+        free_text(&body.into_inner()?.reason, 2000).map_err(|m| AppError::invalid("reason", m))?;
     act(
         state,
         caller,
@@ -331,7 +331,7 @@ pub async fn complete_referral(
     caller: Caller,
     id: web::Path<String>,
     body: JsonBody<CompleteReferral>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     require_referral_role(&caller)?;
     let body = body.into_inner()?;
     let mut v = Validator::new();
@@ -364,11 +364,11 @@ pub async fn cancel_referral(
     UnionStaff(caller): UnionStaff,
     id: web::Path<String>,
     body: JsonBody<CancelReferral>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     // No body at all means "no reason"; a body that was sent must be valid, or nothing happens.
     let reason = match body.into_optional()?.and_then(|b| b.reason) {
         Some(raw) if !crate::domain::text::is_blank(&raw) => {
-            Some(free_text(&raw, 2000).map_err(|m| ApiError::invalid("reason", m))?)
+            Some(free_text(&raw, 2000).map_err(|m| AppError::invalid("reason", m))?)
         }
         _ => None,
     };

@@ -17,8 +17,8 @@ use self::rules::{is_open, ReferralKind, ReferralStatus};
 use crate::cases::visibility::CaseScope;
 use crate::cases::CaseOffice;
 use crate::db::{DbConnection, MultiBackend};
-use crate::http::pagination::{PageRequest, Paginated};
 use crate::offices::OfficeKind;
+use crate::pagination::{PageRequest, Paginated};
 use crate::schema::{cases, offices, referrals};
 use diesel::dsl::sql;
 use diesel::sql_types::Bool;
@@ -262,7 +262,7 @@ pub fn list(
 pub fn scope_of(
     connection: &mut DbConnection,
     caller: &crate::auth::caller::Caller,
-) -> Result<ReferralScope, crate::http::error::ApiError> {
+) -> Result<ReferralScope, crate::error::AppError> {
     if crate::auth::policy::is_partner(caller.role) {
         return Ok(ReferralScope::ToOffice(
             caller.office_id.clone().unwrap_or_default(),

@@ -12,10 +12,11 @@ use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
 use crate::cases::visibility::find_for;
 use crate::db::{write_transaction, DbConnection};
+use crate::domain::check_version;
 use crate::domain::new_id;
 use crate::domain::validation::{text, Validator};
-use crate::http::error::{ApiError, Problem};
-use crate::http::etag::{check_version, etag, if_match};
+use crate::http::error::{AppError, Problem};
+use crate::http::etag::{etag, if_match};
 use crate::http::json::JsonBody;
 use crate::offices;
 use crate::schema::mediation_sessions;
@@ -48,7 +49,7 @@ fn check_offices(
     connection: &mut DbConnection,
     v: &mut Validator,
     office_ids: &[String],
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     for (index, id) in office_ids.iter().enumerate() {
         if offices::find(connection, id).is_err() {
             v.add(&format!("office_ids[{index}]"), "no office has this id");
@@ -57,7 +58,7 @@ fn check_offices(
     Ok(())
 }
 
-fn one(connection: &mut DbConnection, session: Session) -> Result<SessionView, ApiError> {
+fn one(connection: &mut DbConnection, session: Session) -> Result<SessionView, AppError> {
     Ok(super::views(connection, vec![session])?.remove(0))
 }
 
@@ -73,9 +74,9 @@ pub async fn create_session(
     UnionStaff(caller): UnionStaff,
     case_id: web::Path<String>,
     body: JsonBody<CreateSession>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
-    let location = text(&input.location, 500).map_err(|m| ApiError::invalid("location", m))?;
+    let location = text(&input.location, 500).map_err(|m| AppError::invalid("location", m))?;
     let now = state.clock.now();
     let view = state
         .db
@@ -121,7 +122,7 @@ pub async fn create_session(
                     &session.location,
                     now.naive_utc(),
                 )?;
-                Ok::<_, ApiError>(session)
+                Ok::<_, AppError>(session)
             })?;
             one(connection, session)
         })
@@ -139,7 +140,7 @@ pub async fn list_sessions(
     state: web::Data<AppState>,
     caller: Caller,
     case_id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let list = state
         .db
         .run(move |connection| {
@@ -164,7 +165,7 @@ pub async fn update_session(
     request: HttpRequest,
     id: web::Path<String>,
     body: JsonBody<UpdateSession>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let expected = if_match(&request)?;
     let input = body.into_inner()?;
     let mut v = Validator::new();
@@ -240,7 +241,7 @@ pub async fn update_session(
                 ))
                 .execute(connection)?;
                 if updated == 0 {
-                    return Err(ApiError::PreconditionFailed(
+                    return Err(AppError::PreconditionFailed(
                         "the session changed meanwhile; read it again".into(),
                     ));
                 }
@@ -254,7 +255,7 @@ pub async fn update_session(
                     data,
                     now.naive_utc(),
                 )?;
-                Ok::<_, ApiError>(super::find(connection, &current.id)?)
+                Ok::<_, AppError>(super::find(connection, &current.id)?)
             })?;
             one(connection, session)
         })

@@ -10,7 +10,7 @@ use crate::app::AppState;
 use crate::auth::extract::StatisticsReader;
 use crate::cases::deadlines::office_zone;
 use crate::cases::visibility::CaseScope;
-use crate::http::error::{ApiError, Problem};
+use crate::http::error::{AppError, Problem};
 use crate::offices::{self, DEFAULT_TIME_ZONE};
 use crate::schema::offices as offices_table;
 use crate::users::Role;
@@ -36,11 +36,11 @@ pub async fn get_stats(
     state: web::Data<AppState>,
     StatisticsReader(caller): StatisticsReader,
     params: web::Query<StatsParams>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let params = params.into_inner();
     if let (Some(from), Some(to)) = (params.from, params.to) {
         if to < from {
-            return Err(ApiError::BadRequest {
+            return Err(AppError::BadRequest {
                 code: "invalid_query",
                 detail: "to must not be before from".into(),
             });
@@ -72,7 +72,7 @@ pub async fn get_stats(
             if let Some(office) = &params.office_id {
                 let below = offices::with_descendants(connection, office)?;
                 if !in_scope.contains(office) {
-                    return Err(ApiError::NotFound);
+                    return Err(AppError::NotFound);
                 }
                 in_scope.retain(|id| below.contains(id));
             }

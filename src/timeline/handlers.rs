@@ -12,9 +12,9 @@ use crate::auth::policy;
 use crate::cases::visibility::{find_for, partner_office};
 use crate::db::write_transaction;
 use crate::domain::validation::free_text;
-use crate::http::error::{ApiError, Problem};
+use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
-use crate::http::pagination::{Paginated, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::pagination::{Paginated, DEFAULT_LIMIT, MAX_LIMIT};
 
 /// Paging of the timeline, oldest first.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -35,16 +35,16 @@ pub async fn list_events(
     caller: PendingCaller,
     id: web::Path<String>,
     query: web::Query<TimelineQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::BadRequest {
+        return Err(AppError::BadRequest {
             code: "invalid_query",
             detail: format!("limit must be between 1 and {MAX_LIMIT}"),
         });
     }
     let after = match query.cursor.as_deref() {
-        Some(cursor) => cursor.parse::<i32>().map_err(|_| ApiError::BadRequest {
+        Some(cursor) => cursor.parse::<i32>().map_err(|_| AppError::BadRequest {
             code: "invalid_cursor",
             detail: "the cursor is not one this API issued".into(),
         })?,
@@ -90,15 +90,15 @@ pub async fn add_note(
     caller: Caller,
     id: web::Path<String>,
     body: JsonBody<NoteInput>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     if !policy::may_add_notes(caller.role) {
-        return Err(ApiError::Forbidden(format!(
+        return Err(AppError::Forbidden(format!(
             "the {} role may not add notes",
             caller.role
         )));
     }
     let note =
-        free_text(&body.into_inner()?.body, 10_000).map_err(|m| ApiError::invalid("body", m))?;
+        free_text(&body.into_inner()?.body, 10_000).map_err(|m| AppError::invalid("body", m))?;
     let now = state.clock.now().naive_utc();
     let event = state
         .db
@@ -109,7 +109,7 @@ pub async fn add_note(
                 let restricted = partner_office(&caller);
                 let actor = Actor::from(&caller);
                 let data = json!({"body": note});
-                Ok::<_, ApiError>(super::append_restricted(
+                Ok::<_, AppError>(super::append_restricted(
                     connection, &case.id, &actor, "note", data, now, restricted,
                 )?)
             })
@@ -126,7 +126,7 @@ pub async fn verify_events(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let check = state
         .db
         .run(move |connection| {

@@ -10,13 +10,14 @@ use crate::app::AppState;
 use crate::auth::extract::Admin;
 use crate::auth::{policy, sessions};
 use crate::db::{is_unique_violation, write_transaction};
+use crate::domain::check_version;
 use crate::domain::validation::{text, Validator};
 use crate::domain::Email;
-use crate::http::error::{ApiError, Problem};
-use crate::http::etag::{check_version, etag, if_match};
+use crate::http::error::{AppError, Problem};
+use crate::http::etag::{etag, if_match};
 use crate::http::json::JsonBody;
-use crate::http::pagination::{PageQuery, Paginated};
 use crate::offices;
+use crate::pagination::{PageQuery, Paginated};
 use crate::schema::users;
 
 /// `POST /users` body.
@@ -71,7 +72,7 @@ pub async fn create_user(
     state: web::Data<AppState>,
     _admin: Admin,
     body: JsonBody<CreateUser>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
     let registration = Registration {
         email: input.email,
@@ -100,7 +101,7 @@ pub async fn list_users(
     _admin: Admin,
     page: web::Query<PageQuery>,
     query: web::Query<UserQuery>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let page = page.parse()?;
     let query = query.into_inner();
     let filter = UserFilter {
@@ -122,7 +123,7 @@ pub async fn get_user(
     state: web::Data<AppState>,
     _admin: Admin,
     id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let user = state
         .db
@@ -147,7 +148,7 @@ pub async fn update_user(
     request: HttpRequest,
     id: web::Path<String>,
     body: JsonBody<UpdateUser>,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<HttpResponse, AppError> {
     let expected_version = if_match(&request)?;
     let input = body.into_inner()?;
     let mut v = Validator::new();
@@ -184,13 +185,13 @@ pub async fn update_user(
                 let kind = match &office_id {
                     Some(office) => Some(
                         offices::find(connection, office)
-                            .map_err(|_| ApiError::invalid("office_id", "no office has this id"))?
+                            .map_err(|_| AppError::invalid("office_id", "no office has this id"))?
                             .kind,
                     ),
                     None => None,
                 };
                 if !policy::role_fits_office(role, kind) {
-                    return Err(ApiError::invalid("role", role_misfit_message(role, kind)));
+                    return Err(AppError::invalid("role", role_misfit_message(role, kind)));
                 }
                 let stays_admin = role == Role::Admin && changes.active.unwrap_or(current.active);
                 if current.role == Role::Admin
@@ -198,7 +199,7 @@ pub async fn update_user(
                     && !stays_admin
                     && active_admins(connection)? <= 1
                 {
-                    return Err(ApiError::Conflict {
+                    return Err(AppError::Conflict {
                         code: "last_admin",
                         detail: "this is the last active admin; make another admin first".into(),
                     });
@@ -206,13 +207,13 @@ pub async fn update_user(
                 let updated = super::update(connection, &id, current.version, &changes, now)
                     .map_err(|e| {
                         if is_unique_violation(&e) {
-                            ApiError::invalid("email", "is already used by another user")
+                            AppError::invalid("email", "is already used by another user")
                         } else {
                             e.into()
                         }
                     })?
                     .ok_or_else(|| {
-                        ApiError::PreconditionFailed(
+                        AppError::PreconditionFailed(
                             "the user changed meanwhile; read it again".into(),
                         )
                     })?;
@@ -228,7 +229,7 @@ pub async fn update_user(
 
 /// Counts active admins. On PostgreSQL their rows are locked first, so two concurrent demotions
 /// of two different admins cannot both see "one other admin left" (SQLite writes are exclusive).
-fn active_admins(connection: &mut crate::db::DbConnection) -> Result<i64, ApiError> {
+fn active_admins(connection: &mut crate::db::DbConnection) -> Result<i64, AppError> {
     use diesel::prelude::*;
     if connection.is_postgres() {
         diesel::sql_query("SELECT id FROM users WHERE role = 'admin' AND active FOR UPDATE")

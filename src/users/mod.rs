@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConnection;
-use crate::http::pagination::{PageRequest, Paginated};
+use crate::pagination::{PageRequest, Paginated};
 use crate::schema::users;
 use crate::text_enum;
 

@@ -8,7 +8,7 @@ use crate::auth::{password, policy};
 use crate::db::{is_unique_violation, DbConnection};
 use crate::domain::validation::{text, Validator};
 use crate::domain::{new_id, Email};
-use crate::http::error::ApiError;
+use crate::error::AppError;
 use crate::offices;
 
 /// What is needed to create a user.
@@ -26,7 +26,7 @@ pub fn register(
     connection: &mut DbConnection,
     registration: Registration,
     now: NaiveDateTime,
-) -> Result<User, ApiError> {
+) -> Result<User, AppError> {
     let mut v = Validator::new();
     let email = v.check("email", Email::parse(&registration.email));
     let name = v.check("name", text(&registration.name, 200));
@@ -64,7 +64,7 @@ pub fn register(
     };
     super::insert(connection, &new_user).map_err(|e| {
         if is_unique_violation(&e) {
-            ApiError::invalid("email", "is already used by another user")
+            AppError::invalid("email", "is already used by another user")
         } else {
             e.into()
         }

@@ -223,24 +223,24 @@ smtp_test!(
     async fn a_row_whose_sender_died_mid_send_goes_out_again_after_the_lease_with_the_same_message_id(backend) {
         let sink = SmtpSink::start().await;
         let app = with_manual_worker(backend, &sink).await;
-        let (state, mailer) = (&app.state, &app.state.mailer);
+        let (state, worker) = (&app.state, app.state.outbox_worker());
         let world = app.world().await;
         refer_to_police(&app, &world).await;
 
         // A server claims the row, hands it to the SMTP server, and dies before recording it.
-        let claimed = worker::claim_due(state).await.unwrap();
+        let claimed = worker.claim_due().await.unwrap();
         assert_eq!(claimed.len(), 1);
-        worker::send_row(state, mailer, &claimed[0]).await.unwrap().unwrap();
+        worker.send_row(&claimed[0]).await.unwrap().unwrap();
         sink.wait_for(1).await;
 
         // Its lease (MEDIATION_OUTBOX_LEASE_SECONDS, 90 s here) keeps every other worker off the row…
-        assert_eq!(worker::deliver_due(state, mailer).await.unwrap(), 0);
+        assert_eq!(worker.deliver_due().await.unwrap(), 0);
         state.clock.advance(chrono::Duration::seconds(85));
-        assert_eq!(worker::deliver_due(state, mailer).await.unwrap(), 0, "not before the lease ends");
+        assert_eq!(worker.deliver_due().await.unwrap(), 0, "not before the lease ends");
         assert_eq!(sink.received().len(), 1);
         // …and once it has run out, the row is sent again.
         state.clock.advance(chrono::Duration::seconds(10));
-        assert_eq!(worker::deliver_due(state, mailer).await.unwrap(), 1, "sent again after the lease");
+        assert_eq!(worker.deliver_due().await.unwrap(), 1, "sent again after the lease");
         let mail = sink.wait_for(2).await;
         let expected = format!("<{}@sp.example.cn>", claimed[0].id);
         assert_eq!(mail[0].header("message-id"), Some(expected.clone()), "{}", mail[0].raw);
@@ -251,14 +251,14 @@ smtp_test!(
 
         // Another row is another message, with its own id; a sent row is not claimed again.
         refer_to_police(&app, &world).await;
-        assert_eq!(worker::deliver_due(state, mailer).await.unwrap(), 1);
+        assert_eq!(worker.deliver_due().await.unwrap(), 1);
         let mail = sink.wait_for(3).await;
         let other = mail[2].header("message-id").unwrap();
         assert_ne!(other, expected);
         assert!(other.ends_with("@sp.example.cn>"), "{other}");
         assert_eq!(mail[2].header("mime-version").as_deref(), Some("1.0"));
         state.clock.advance(chrono::Duration::minutes(10));
-        assert_eq!(worker::deliver_due(state, mailer).await.unwrap(), 0);
+        assert_eq!(worker.deliver_due().await.unwrap(), 0);
         assert_eq!(sink.received().len(), 3);
     }
 );
@@ -267,13 +267,13 @@ smtp_test!(
     async fn a_worker_whose_lease_was_taken_over_does_not_send_the_row(backend) {
         let sink = SmtpSink::start().await;
         let app = with_manual_worker(backend, &sink).await;
-        let (state, mailer) = (&app.state, &app.state.mailer);
+        let (state, worker) = (&app.state, app.state.outbox_worker());
         let world = app.world().await;
         refer_to_police(&app, &world).await;
         // Worker A claims the row and is then held up past its lease; worker B takes and sends it.
-        let stalled = worker::claim_due(state).await.unwrap();
+        let stalled = worker.claim_due().await.unwrap();
         state.clock.advance(chrono::Duration::seconds(95));
-        assert_eq!(worker::deliver_due(state, mailer).await.unwrap(), 1);
+        assert_eq!(worker.deliver_due().await.unwrap(), 1);
         // A, resuming, no longer holds the lease: it must not send the row.
         let now = state.clock.now().naive_utc();
         let lease = chrono::Duration::seconds(90);

@@ -95,7 +95,7 @@ api_test!(
         let staging = case_dir.join(format!("{}#1", uuid::Uuid::now_v7()));
         stray_file(&staging, two_hours);
 
-        let report = sweep::sweep(&app.state).await.unwrap();
+        let report = sweep::sweep(&app.state.sweeper()).await.unwrap();
         assert_eq!((report.deleted, report.staging_deleted), (1, 1), "{report:?}");
         assert!(!old_orphan.exists() && !staging.exists(), "the old orphans are gone");
         assert!(fresh_orphan.exists(), "an object younger than an hour is never deleted");
@@ -104,7 +104,7 @@ api_test!(
 
         // The age is judged on the service's clock: an hour later the fresh orphan is old too.
         app.state.clock.advance(chrono::Duration::minutes(61));
-        let report = sweep::sweep(&app.state).await.unwrap();
+        let report = sweep::sweep(&app.state.sweeper()).await.unwrap();
         assert_eq!(report.deleted, 1, "{report:?}");
         assert!(!fresh_orphan.exists() && foreign.exists());
         let mediator = app.sign_in(&world.mediator.email, &world.mediator.password).await;

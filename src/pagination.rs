@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::http::error::ApiError;
+use crate::error::AppError;
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
@@ -33,10 +33,10 @@ pub struct PageRequest {
 }
 
 impl PageQuery {
-    pub fn parse(&self) -> Result<PageRequest, ApiError> {
+    pub fn parse(&self) -> Result<PageRequest, AppError> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::BadRequest {
+            return Err(AppError::BadRequest {
                 code: "invalid_query",
                 detail: format!("limit must be between 1 and {MAX_LIMIT}"),
             });
@@ -91,8 +91,8 @@ fn encode_cursor(at: NaiveDateTime, id: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
 
-fn decode_cursor(cursor: &str) -> Result<(NaiveDateTime, String), ApiError> {
-    let invalid = || ApiError::BadRequest {
+fn decode_cursor(cursor: &str) -> Result<(NaiveDateTime, String), AppError> {
+    let invalid = || AppError::BadRequest {
         code: "invalid_cursor",
         detail: "the cursor is not one this API issued".into(),
     };
