@@ -214,3 +214,49 @@ fn no_import_cycle_spans_more_than_two_modules() {
         too_large.join("\n")
     );
 }
+
+/// The longest body a handler may have: extract → call one use case → respond reads in about
+/// thirty lines; more means a rule is being written in the adapter.
+const MAX_HANDLER_BODY_LINES: usize = 30;
+
+#[test]
+fn every_handler_only_extracts_calls_one_use_case_and_responds() {
+    let mut too_long = Vec::new();
+    for (name, source) in modules()
+        .iter()
+        .filter(|(name, _)| name.ends_with("handlers"))
+    {
+        let lines: Vec<&str> = source.lines().collect();
+        let mut at = 0;
+        while at < lines.len() {
+            if !lines[at].starts_with("pub async fn ") {
+                at += 1;
+                continue;
+            }
+            let function = lines[at]
+                .trim_start_matches("pub async fn ")
+                .split('(')
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            // The body starts after the line that ends the signature (`{` at its end) and runs
+            // to the `}` in the first column.
+            let open = (at..lines.len())
+                .find(|&i| lines[i].ends_with('{'))
+                .unwrap_or(at);
+            let close = (open..lines.len())
+                .find(|&i| lines[i] == "}")
+                .unwrap_or(lines.len());
+            let body = close.saturating_sub(open + 1);
+            if body > MAX_HANDLER_BODY_LINES {
+                too_long.push(format!("{name}::{function}: {body} lines"));
+            }
+            at = close;
+        }
+    }
+    assert!(
+        too_long.is_empty(),
+        "handlers longer than {MAX_HANDLER_BODY_LINES} lines:\n{}",
+        too_long.join("\n")
+    );
+}

@@ -1,10 +1,14 @@
 //! Mediation agreements and payments: the signed terms (amount, payee, due date) and the money
 //! actually paid. `recovered_amount_fen` on the case is always the sum of recorded payments —
-//! never a promised amount. The statutory follow-ups are pure rules in [`follow_ups`].
+//! never a promised amount. The statutory follow-ups are pure rules in [`follow_ups`]; what the
+//! API does with them (record, read, pay) is in [`use_cases`].
 
 pub mod follow_ups;
 pub mod handlers;
+pub mod use_cases;
 pub mod views;
+
+pub use use_cases::{list_payments, read_agreement, record_agreement, record_payment};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;

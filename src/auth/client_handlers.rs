@@ -1,36 +1,15 @@
-//! `/offices/{id}/clients`: admins issue and revoke partner offices' machine credentials.
+//! `/offices/{id}/clients`: admins issue and revoke partner offices' machine credentials. The
+//! HTTP side of `auth::clients_use_cases`.
 
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-use super::clients::{self, ClientView};
+use super::clients::ClientView;
+use super::clients_use_cases::{CreateClient, CreatedClient};
 use super::extract::Admin;
-use super::{policy, sessions};
 use crate::app::AppState;
-use crate::db::write_transaction;
-use crate::domain::validation::text;
+use crate::auth;
 use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
-use crate::offices;
-
-/// `POST /offices/{id}/clients` body.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateClient {
-    /// What the credentials are for, e.g. "Police case system".
-    pub name: String,
-}
-
-/// A new client with its secret — the only time the secret is shown.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CreatedClient {
-    pub client_id: String,
-    pub client_secret: String,
-    pub office_id: String,
-    pub name: String,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-}
 
 /// Creates machine credentials for a partner office (judicial, HR or police).
 #[utoipa::path(post, path = "/api/v1/offices/{id}/clients", tag = "offices", request_body = CreateClient,
@@ -42,39 +21,27 @@ pub struct CreatedClient {
     ))]
 pub async fn create_client(
     state: web::Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     office_id: web::Path<String>,
     body: JsonBody<CreateClient>,
 ) -> Result<HttpResponse, AppError> {
-    let name = text(&body.into_inner()?.name, 200).map_err(|m| AppError::invalid("name", m))?;
+    let input = body.into_inner()?;
     let office_id = office_id.into_inner();
-    let now = state.clock.now().naive_utc();
-    let (client, secret) = state
+    let now = state.clock.now();
+    let created = state
         .db
-        .run(move |connection| {
-            let office = offices::find(connection, &office_id)?;
-            if policy::partner_role_for(office.kind).is_none() {
-                return Err(AppError::invalid(
-                    "office_id",
-                    format!("a {} office has no partner role; clients are for judicial, hr and police offices", office.kind),
-                ));
-            }
-            Ok(clients::create(connection, &office.id, &name, now)?)
-        })
+        .run(move |connection| auth::create_client(connection, &admin.0, &office_id, input, now))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             "location",
-            format!("/api/v1/offices/{}/clients/{}", client.office_id, client.id),
+            format!(
+                "/api/v1/offices/{}/clients/{}",
+                created.office_id, created.client_id
+            ),
         ))
         .insert_header(("cache-control", "no-store"))
-        .json(CreatedClient {
-            client_id: client.id,
-            client_secret: secret,
-            office_id: client.office_id,
-            name: client.name,
-            created_at: client.created_at.and_utc(),
-        }))
+        .json(created))
 }
 
 /// Lists an office's clients (without secrets).
@@ -82,18 +49,15 @@ pub async fn create_client(
     responses((status = 200, description = "The office's clients", body = [ClientView])))]
 pub async fn list_clients(
     state: web::Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     office_id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let office_id = office_id.into_inner();
     let list = state
         .db
-        .run(move |connection| {
-            offices::find(connection, &office_id)?;
-            Ok(clients::list_for_office(connection, &office_id)?)
-        })
+        .run(move |connection| auth::list_clients(connection, &admin.0, &office_id))
         .await?;
-    Ok(HttpResponse::Ok().json(list.into_iter().map(ClientView::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(list))
 }
 
 /// Revokes a client: its tokens stop working at once.
@@ -102,21 +66,15 @@ pub async fn list_clients(
     responses((status = 204, description = "Revoked"), (status = 404, description = "No such client", body = Problem)))]
 pub async fn revoke_client(
     state: web::Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (office_id, client_id) = path.into_inner();
-    let now = state.clock.now().naive_utc();
+    let now = state.clock.now();
     state
         .db
         .run(move |connection| {
-            write_transaction(connection, |connection| {
-                if !clients::revoke(connection, &office_id, &client_id, now)? {
-                    return Err(AppError::NotFound);
-                }
-                sessions::revoke_for_client(connection, &client_id, now)?;
-                Ok(())
-            })
+            auth::revoke_client(connection, &admin.0, &office_id, &client_id, now)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

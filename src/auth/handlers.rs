@@ -1,33 +1,19 @@
-//! `/auth/login`, `/auth/refresh`, `/auth/logout`, `/auth/token` and `/me`.
+//! `/auth/login`, `/auth/refresh`, `/auth/logout`, `/auth/token` and `/me`: the HTTP side of
+//! `auth::use_cases` — reading the request (content types, HTTP Basic) and answering tokens as
+//! JSON.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::extract::{Caller, Principal};
-use super::sessions::{self, Refresh};
-use super::{clients, password, throttle};
+use super::extract::Caller;
+use super::use_cases::{
+    ChangePassword, ClientCredentialsRequest, LoginRequest, Me, RefreshRequest, SessionTokens,
+};
 use crate::app::AppState;
-use crate::db::write_transaction;
+use crate::auth;
 use crate::http::error::{AppError, Problem};
 use crate::http::json::{parse_json, JsonBody};
-use crate::offices::{self, OfficeView};
-use crate::users::{self, Role, UserChanges};
-
-/// `POST /auth/login` body.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    pub email: String,
-    pub password: String,
-}
-
-/// `POST /auth/refresh` body.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RefreshRequest {
-    pub refresh_token: String,
-}
 
 /// A signed-in session's tokens.
 #[derive(Debug, Serialize, ToSchema)]
@@ -42,56 +28,15 @@ pub struct TokenPair {
     pub refresh_token: Option<String>,
 }
 
-fn invalid_credentials() -> AppError {
-    AppError::Unauthenticated("the email or password is not correct".into())
-}
-
-fn locked(remaining: chrono::Duration) -> AppError {
-    let minutes = (remaining.num_seconds() + 59) / 60;
-    AppError::TooManyRequests {
-        code: "account_locked",
-        detail: format!(
-            "too many failed sign-ins for this email: it is locked for {minutes} more minute(s)"
-        ),
-        retry_after_seconds: remaining.num_seconds().max(1) as u64,
+impl From<SessionTokens> for TokenPair {
+    fn from(tokens: SessionTokens) -> Self {
+        Self {
+            access_token: tokens.access_token,
+            token_type: "Bearer",
+            expires_in: tokens.expires_in,
+            refresh_token: tokens.refresh_token,
+        }
     }
-}
-
-/// Counts a password attempt for `email` before the password is checked (`throttle`): 429 while
-/// locked; otherwise whether a failure of this attempt locks the email.
-fn reserve_attempt(
-    connection: &mut crate::db::DbConnection,
-    email: &str,
-    now: chrono::NaiveDateTime,
-    settings: &crate::config::AuthSettings,
-) -> Result<bool, AppError> {
-    let attempt = write_transaction(connection, |connection| {
-        throttle::reserve_attempt(
-            connection,
-            email,
-            now,
-            settings.max_failed_logins,
-            settings.lockout,
-        )
-    })?;
-    match attempt {
-        throttle::Attempt::Locked(remaining) => Err(locked(remaining)),
-        throttle::Attempt::Allowed { locks_on_failure } => Ok(locks_on_failure),
-    }
-}
-
-fn token_pair(
-    state: &AppState,
-    subject: &str,
-    session: &str,
-    refresh: Option<String>,
-) -> Result<TokenPair, AppError> {
-    Ok(TokenPair {
-        access_token: state.tokens.issue(subject, session, state.clock.now())?,
-        token_type: "Bearer",
-        expires_in: state.tokens.ttl_seconds(),
-        refresh_token: refresh,
-    })
 }
 
 /// Signs in with email and password.
@@ -108,41 +53,16 @@ pub async fn login(
     state: web::Data<AppState>,
     body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let LoginRequest { email, password } = body.into_inner()?;
-    let email = email.trim().to_lowercase();
-    let now = state.clock.now().naive_utc();
-    let settings = state.config.auth.clone();
-    let signed_in = state
+    let input = body.into_inner()?;
+    let now = state.clock.now();
+    let app = state.clone();
+    let tokens = state
         .db
-        .run(move |connection| {
-            let locks_on_failure = reserve_attempt(connection, &email, now, &settings)?;
-            let user = users::find_by_email(connection, &email)?;
-            let hash = user
-                .as_ref()
-                .map_or(password::dummy_hash(), |u| u.password_hash.as_str());
-            let password_matches = password::verify(&password, hash);
-            match user {
-                Some(user) if password_matches && user.active => {
-                    let (session, refresh) = write_transaction(connection, |connection| {
-                        throttle::clear(connection, &email)?;
-                        sessions::start_for_user(
-                            connection,
-                            &user.id,
-                            now,
-                            settings.refresh_token_ttl,
-                        )
-                    })?;
-                    Ok((user.id, session, refresh))
-                }
-                _ if locks_on_failure => Err(locked(settings.lockout)),
-                _ => Err(invalid_credentials()),
-            }
-        })
+        .run(move |connection| auth::sign_in(connection, &app.tokens, &app.config.auth, input, now))
         .await?;
-    let (user_id, session, refresh) = signed_in;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
-        .json(token_pair(&state, &user_id, &session, Some(refresh))?))
+        .json(TokenPair::from(tokens)))
 }
 
 /// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a used
@@ -156,65 +76,28 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let presented = body.into_inner()?.refresh_token;
-    let now = state.clock.now().naive_utc();
-    let ttl = state.config.auth.refresh_token_ttl;
-    let outcome = state
+    let input = body.into_inner()?;
+    let now = state.clock.now();
+    let app = state.clone();
+    let tokens = state
         .db
         .run(move |connection| {
-            write_transaction(connection, |connection| {
-                Ok(sessions::refresh(connection, &presented, now, ttl)?)
-            })
+            auth::refresh_session(connection, &app.tokens, &app.config.auth, input, now)
         })
         .await?;
-    match outcome {
-        Refresh::Rotated {
-            session_id,
-            user_id,
-            refresh_token,
-        } => Ok(HttpResponse::Ok().json(token_pair(
-            &state,
-            &user_id,
-            &session_id,
-            Some(refresh_token),
-        )?)),
-        Refresh::Reused => Err(AppError::Unauthenticated(
-            "this refresh token was already used; the session has been revoked, sign in again"
-                .into(),
-        )),
-        Refresh::Invalid => Err(AppError::Unauthenticated(
-            "the refresh token is not valid".into(),
-        )),
-    }
+    Ok(HttpResponse::Ok().json(TokenPair::from(tokens)))
 }
 
 /// Ends the caller's session: its access and refresh tokens stop working at once.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "Signed out"), (status = 401, description = "Not signed in", body = Problem)))]
 pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
-    let now = state.clock.now().naive_utc();
+    let now = state.clock.now();
     state
         .db
-        .run(move |connection| {
-            Ok(sessions::revoke(
-                connection,
-                &caller.session_id,
-                "logout",
-                now,
-            )?)
-        })
+        .run(move |connection| auth::sign_out(connection, &caller, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// The OAuth2 client-credentials request (RFC 6749 §4.4), as a form or as JSON. The client may
-/// authenticate in the body or with HTTP Basic.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct ClientCredentialsRequest {
-    /// Must be `client_credentials`.
-    pub grant_type: String,
-    pub client_id: Option<String>,
-    pub client_secret: Option<String>,
 }
 
 /// Issues an access token to a partner office's own system.
@@ -230,6 +113,24 @@ pub async fn client_token(
     request: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
+    let form = token_request(&request, &body)?;
+    let basic = basic_credentials(&request);
+    let now = state.clock.now();
+    let app = state.clone();
+    let tokens = state
+        .db
+        .run(move |connection| {
+            let settings = &app.config.auth;
+            auth::sign_in_client(connection, &app.tokens, settings, form, basic, now)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(TokenPair::from(tokens)))
+}
+
+/// The token request as the RFC's form or as JSON; any other content type is 415.
+fn token_request(request: &HttpRequest, body: &[u8]) -> Result<ClientCredentialsRequest, AppError> {
     let content_type = request
         .headers()
         .get("content-type")
@@ -240,44 +141,14 @@ pub async fn client_token(
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    let form: ClientCredentialsRequest = match content_type.as_str() {
-        "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes(&body)
-            .map_err(|e| AppError::invalid("body", format!("not a valid token request: {e}")))?,
-        "application/json" => parse_json(&body)?,
-        _ => {
-            return Err(AppError::UnsupportedMediaType {
-                expected: "application/x-www-form-urlencoded or application/json",
-            })
-        }
-    };
-    if form.grant_type != "client_credentials" {
-        return Err(AppError::BadRequest {
-            code: "unsupported_grant_type",
-            detail: "only grant_type=client_credentials is supported here; people use /auth/login"
-                .into(),
-        });
+    match content_type.as_str() {
+        "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes(body)
+            .map_err(|e| AppError::invalid("body", format!("not a valid token request: {e}"))),
+        "application/json" => parse_json(body),
+        _ => Err(AppError::UnsupportedMediaType {
+            expected: "application/x-www-form-urlencoded or application/json",
+        }),
     }
-    let (client_id, secret) = basic_credentials(&request)
-        .or_else(|| form.client_id.zip(form.client_secret))
-        .ok_or_else(|| {
-            AppError::Unauthenticated("client_id and client_secret are required".into())
-        })?;
-    let now = state.clock.now().naive_utc();
-    let ttl = state.config.auth.access_token_ttl;
-    let (client_id, session) = state
-        .db
-        .run(move |connection| {
-            let client =
-                clients::authenticate(connection, &client_id, &secret)?.ok_or_else(|| {
-                    AppError::Unauthenticated("unknown client or wrong secret".into())
-                })?;
-            let session = sessions::start_for_client(connection, &client.id, now, ttl)?;
-            Ok((client.id, session))
-        })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("cache-control", "no-store"))
-        .json(token_pair(&state, &client_id, &session, None)?))
 }
 
 fn basic_credentials(request: &HttpRequest) -> Option<(String, String)> {
@@ -297,72 +168,15 @@ fn basic_credentials(request: &HttpRequest) -> Option<(String, String)> {
     Some((id, secret))
 }
 
-/// Who the caller is.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Me {
-    /// The user id, or the machine client id.
-    pub id: String,
-    /// `user` or `client`.
-    pub kind: &'static str,
-    pub email: Option<String>,
-    pub name: String,
-    pub role: Role,
-    pub office: Option<OfficeView>,
-}
-
 /// Who am I.
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, description = "The caller", body = Me), (status = 401, description = "Not signed in", body = Problem)))]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, AppError> {
     let me = state
         .db
-        .run(move |connection| {
-            let office = match &caller.office_id {
-                Some(id) => Some(OfficeView::from(offices::find(connection, id)?)),
-                None => None,
-            };
-            Ok(match &caller.principal {
-                Principal::User { id } => {
-                    let user = users::find(connection, id)?;
-                    Me {
-                        id: user.id,
-                        kind: "user",
-                        email: Some(user.email),
-                        name: user.name,
-                        role: caller.role,
-                        office,
-                    }
-                }
-                Principal::Client { id } => {
-                    let name = clients::list_for_office(
-                        connection,
-                        caller.office_id.as_deref().unwrap_or(""),
-                    )?
-                    .into_iter()
-                    .find(|c| &c.id == id)
-                    .map(|c| c.name)
-                    .unwrap_or_default();
-                    Me {
-                        id: id.clone(),
-                        kind: "client",
-                        email: None,
-                        name,
-                        role: caller.role,
-                        office,
-                    }
-                }
-            })
-        })
+        .run(move |connection| auth::who_am_i(connection, &caller))
         .await?;
     Ok(HttpResponse::Ok().json(me))
-}
-
-/// `PUT /me/password` body.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ChangePassword {
-    pub current_password: String,
-    pub new_password: String,
 }
 
 /// Changes the caller's password; every other session of theirs ends.
@@ -378,60 +192,14 @@ pub async fn change_password(
     caller: Caller,
     body: JsonBody<ChangePassword>,
 ) -> Result<HttpResponse, AppError> {
-    let user_id = caller
-        .user_id()
-        .ok_or_else(|| AppError::Forbidden("machine clients have no password".into()))?
-        .to_owned();
-    let ChangePassword {
-        current_password,
-        new_password,
-    } = body.into_inner()?;
-    let now = state.clock.now().naive_utc();
+    // Machine clients are refused (403) before their body is read.
+    auth::password_owner(&caller)?;
+    let input = body.into_inner()?;
+    let now = state.clock.now();
     let settings = state.config.auth.clone();
     state
         .db
-        .run(move |connection| {
-            let user = users::find(connection, &user_id)?;
-            // Guesses of the current password (with a stolen token) count like failed sign-ins.
-            let locks_on_failure =
-                reserve_attempt(connection, &user.email_normalized, now, &settings)?;
-            if !password::verify(&current_password, &user.password_hash) {
-                return Err(if locks_on_failure {
-                    locked(settings.lockout)
-                } else {
-                    AppError::invalid("current_password", "is not correct")
-                });
-            }
-            throttle::clear(connection, &user.email_normalized)?;
-            password::check_policy(&new_password, Some(&user.email))
-                .map_err(|m| AppError::invalid("new_password", m))?;
-            if new_password == current_password {
-                return Err(AppError::invalid(
-                    "new_password",
-                    "must differ from the current password",
-                ));
-            }
-            let changes = UserChanges {
-                password_hash: Some(password::hash(&new_password)?),
-                ..Default::default()
-            };
-            write_transaction(connection, |connection| {
-                users::update(connection, &user.id, user.version, &changes, now)?.ok_or_else(
-                    || AppError::Conflict {
-                        code: "concurrent_change",
-                        detail: "the account changed meanwhile; try again".into(),
-                    },
-                )?;
-                sessions::revoke_for_user(
-                    connection,
-                    &user.id,
-                    Some(&caller.session_id),
-                    "password changed",
-                    now,
-                )?;
-                Ok(())
-            })
-        })
+        .run(move |connection| auth::change_password(connection, &caller, &settings, input, now))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

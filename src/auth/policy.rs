@@ -125,6 +125,19 @@ pub fn partner_role_for(kind: OfficeKind) -> Option<Role> {
     }
 }
 
+/// Whether a user of `role` may be given read access to a case file by a grant: lawyers only
+/// (the union's lawyer group, duty lawyers). Everyone else sees cases through their office, and a
+/// grant to them would open nothing (docs/case-files.md).
+pub fn may_hold_grant(role: Role) -> bool {
+    role == Role::Lawyer
+}
+
+/// Whether `role` reads the figures of every office, not only of the offices whose cases it
+/// works: admins, who see no case contents but report for the whole system (docs/statistics.md).
+pub fn reads_every_offices_statistics(role: Role) -> bool {
+    role == Role::Admin
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,5 +281,27 @@ mod tests {
         );
         assert_eq!(partner_role_for(OfficeKind::Hr), Some(Role::HrOfficer));
         assert_eq!(partner_role_for(OfficeKind::Union), None);
+    }
+
+    #[test]
+    fn only_lawyers_hold_grants() {
+        assert!(may_hold_grant(Role::Lawyer));
+        for role in [
+            Role::UnionMediator,
+            Role::UnionSupervisor,
+            Role::PoliceOfficer,
+            Role::JudicialOfficer,
+            Role::HrOfficer,
+            Role::Admin,
+        ] {
+            assert!(!may_hold_grant(role), "{role}");
+        }
+    }
+
+    #[test]
+    fn only_admins_read_every_offices_statistics() {
+        assert!(reads_every_offices_statistics(Role::Admin));
+        assert!(!reads_every_offices_statistics(Role::UnionSupervisor));
+        assert!(!reads_every_offices_statistics(Role::UnionMediator));
     }
 }

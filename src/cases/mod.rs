@@ -1,13 +1,15 @@
 //! Cases: the heart of the product. The model and its queries live here; the lifecycle and the
 //! statutory clock are pure rules in [`lifecycle`] and [`deadlines`]; intake validation in
-//! [`intake`]; HTTP handlers in [`handlers`].
+//! [`intake`]; what callers can do with cases in [`use_cases`] (re-exported here); who sees what
+//! in [`access`]; HTTP handlers in [`handlers`].
 
+pub mod access;
 pub mod deadlines;
 pub mod handlers;
 pub mod intake;
 pub mod lifecycle;
 pub mod transitions;
-pub mod visibility;
+pub mod use_cases;
 
 use std::collections::HashMap;
 
@@ -16,8 +18,9 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use self::access::CaseScope;
 use self::lifecycle::CaseStatus;
-use self::visibility::CaseScope;
+pub use self::use_cases::{get, list_for, register, transition, update};
 use crate::db::DbConnection;
 use crate::offices::OfficeKind;
 use crate::pagination::{PageRequest, Paginated};

@@ -1,31 +1,18 @@
 //! `/api/v1/cases/{id}/documents` (upload, list) and `/api/v1/documents/{id}/content` (download).
+//! The handlers read the multipart body and move the bytes to and from the object store; every
+//! check and every row is a use case in `documents::use_cases`.
 
 use actix_multipart::{Multipart, MultipartError};
 use actix_web::{web, HttpResponse};
 use futures_util::{StreamExt, TryStreamExt};
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStoreExt, PutPayload};
-use serde_json::json;
-use sha2::{Digest, Sha256};
 
-use super::kinds::{claim_matches, detect};
-use super::{Document, DocumentType, DocumentView};
+use super::use_cases::Upload;
+use super::DocumentView;
 use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
-use crate::cases::visibility::find_for;
-use crate::db::write_transaction;
-use crate::domain::new_id;
-use crate::domain::validation::text;
 use crate::http::error::{AppError, Problem};
-use crate::timeline::{self, Actor};
-
-/// What an upload carried, once read.
-struct Upload {
-    document_type: Option<String>,
-    file_name: Option<String>,
-    claimed_type: Option<String>,
-    bytes: Vec<u8>,
-}
 
 fn multipart_error(error: MultipartError) -> AppError {
     match error {
@@ -43,12 +30,7 @@ fn multipart_error(error: MultipartError) -> AppError {
 
 /// Reads the `document_type` and `file` parts, refusing a file over `limit` bytes as it streams.
 async fn read_upload(mut multipart: Multipart, limit: usize) -> Result<Upload, AppError> {
-    let mut upload = Upload {
-        document_type: None,
-        file_name: None,
-        claimed_type: None,
-        bytes: Vec::new(),
-    };
+    let mut upload = Upload::default();
     while let Some(field) = multipart.next().await {
         let mut field = field.map_err(multipart_error)?;
         match field.name().unwrap_or("") {
@@ -104,83 +86,33 @@ pub async fn upload_document(
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
     // The case must be visible before a byte is buffered or stored.
-    let lookup = (caller.clone(), case_id.clone());
+    let lookup = caller.clone();
     let case = state
         .db
-        .run(move |connection| find_for(connection, &lookup.0, &lookup.1))
+        .run(move |connection| super::upload_target(connection, &lookup, &case_id))
         .await?;
     let upload = read_upload(multipart, state.config.documents.limit_bytes).await?;
-    let document_type = upload
-        .document_type
-        .as_deref()
-        .and_then(DocumentType::parse)
-        .ok_or_else(|| {
-            AppError::invalid(
-                "document_type",
-                format!("must be one of: {}", DocumentType::allowed()),
-            )
-        })?;
-    if upload.bytes.is_empty() {
-        return Err(AppError::invalid(
-            "file",
-            "a non-empty file part is required",
-        ));
-    }
-    let detected = detect(&upload.bytes).ok_or(AppError::UnsupportedMediaType {
-        expected: "a PDF, an image, plain text or an office document",
-    })?;
-    if !claim_matches(upload.claimed_type.as_deref(), detected) {
-        return Err(AppError::UnsupportedMediaType {
-            expected: "a file whose bytes match its declared content type",
-        });
-    }
-    let file_name = text(upload.file_name.as_deref().unwrap_or("document"), 255)
-        .map_err(|m| AppError::invalid("file", m))?;
     let now = state.clock.now();
-    let id = new_id();
-    let document = Document {
-        storage_key: format!("cases/{}/{id}", case.id),
-        id,
-        case_id: case.id.clone(),
-        document_type,
-        file_name,
-        content_type: detected.to_owned(),
-        size_bytes: upload.bytes.len() as i64,
-        sha256: hex::encode(Sha256::digest(&upload.bytes)),
-        uploaded_by: caller.actor_id().to_owned(),
-        created_at: now.naive_utc(),
-    };
-    let key = StorePath::from(document.storage_key.as_str());
+    let prepared = super::prepare_upload(&caller, &case, upload, now)?;
+    let key = StorePath::from(prepared.document.storage_key.as_str());
     state
         .storage
-        .put(&key, PutPayload::from(upload.bytes))
+        .put(&key, PutPayload::from(prepared.bytes))
         .await
         .map_err(|e| AppError::Unavailable(format!("the document store is unavailable: {e}")))?;
-    let row = document.clone();
+    let document = prepared.document;
     let recorded = state
         .db
-        .run(move |connection| {
-            write_transaction(connection, |connection| {
-                let case = find_for(connection, &caller, &row.case_id)?;
-                super::insert(connection, &row)?;
-                let data = json!({"document_id": row.id, "document_type": row.document_type, "file_name": row.file_name,
-                                  "content_type": row.content_type, "size_bytes": row.size_bytes, "sha256": row.sha256});
-                timeline::append(connection, &case.id, &Actor::from(&caller), "document_uploaded", data, now.naive_utc())?;
-                Ok::<_, AppError>(())
-            })
-        })
+        .run(move |connection| super::record_upload(connection, &caller, document, now))
         .await;
-    if let Err(error) = recorded {
+    if recorded.is_err() {
         // Nothing acknowledged refers to the bytes: remove them rather than leave an orphan.
         let _ = state.storage.delete(&key).await;
-        return Err(error);
     }
+    let view = recorded?;
     Ok(HttpResponse::Created()
-        .insert_header((
-            "location",
-            format!("/api/v1/documents/{}/content", document.id),
-        ))
-        .json(DocumentView::from(document)))
+        .insert_header(("location", view.content_url.clone()))
+        .json(view))
 }
 
 /// The documents of a case, with their checksums.
@@ -194,12 +126,9 @@ pub async fn list_documents(
 ) -> Result<HttpResponse, AppError> {
     let list = state
         .db
-        .run(move |connection| {
-            let case = find_for(connection, &caller, &case_id)?;
-            Ok(super::for_case(connection, &case.id)?)
-        })
+        .run(move |connection| super::list(connection, &caller, &case_id))
         .await?;
-    Ok(HttpResponse::Ok().json(list.into_iter().map(DocumentView::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(list))
 }
 
 /// Downloads a document, streamed, visible exactly like its case; the download is on the
@@ -212,25 +141,10 @@ pub async fn download_document(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.clock.now().naive_utc();
+    let now = state.clock.now();
     let document = state
         .db
-        .run(move |connection| {
-            write_transaction(connection, |connection| {
-                let document = super::find(connection, &id)?;
-                let case = find_for(connection, &caller, &document.case_id)?;
-                let data = json!({"document_id": document.id, "file_name": document.file_name});
-                timeline::append(
-                    connection,
-                    &case.id,
-                    &Actor::from(&caller),
-                    "document_downloaded",
-                    data,
-                    now,
-                )?;
-                Ok::<_, AppError>(document)
-            })
-        })
+        .run(move |connection| super::download(connection, &caller, &id, now))
         .await?;
     let stored = state
         .storage

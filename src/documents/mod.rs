@@ -1,12 +1,16 @@
 //! Documents on a case — pay slips, contracts, photos, signed agreements. The bytes live in an
 //! object store (a local directory by default, an S3-compatible bucket by configuration, so
 //! several servers can share them); the database keeps the type, uploader, size, detected
-//! content type and SHA-256 checksum.
+//! content type and SHA-256 checksum. What callers do with documents (upload, list, download)
+//! is in [`use_cases`]; HTTP (multipart, streaming) in [`handlers`].
 
 pub mod handlers;
 pub mod kinds;
 pub mod storage;
 pub mod sweep;
+pub mod use_cases;
+
+pub use use_cases::{download, list, prepare_upload, record_upload, upload_target};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;

@@ -4,6 +4,7 @@
 //! never sees an unchecked string.
 
 pub mod identifiers;
+pub mod ids;
 pub mod protect;
 pub mod text;
 pub mod validation;

@@ -1,4 +1,5 @@
 //! `GET /api/v1/cases/{id}/dossier`: JSON by default; `Accept: text/html` gives the printable page.
+//! The HTTP adapter of [`super::assemble`]: content negotiation and headers are decided here.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -6,6 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::Dossier;
 use crate::app::AppState;
 use crate::auth::caller::Caller;
+use crate::dossier;
 use crate::http::error::{AppError, Problem};
 
 fn wants_html(request: &HttpRequest) -> bool {
@@ -32,17 +34,12 @@ pub async fn get_dossier(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
-    let dossier = state
+    let case_file = state
         .db
-        .run(move |connection| {
-            // One snapshot: the chain check must see the same events the dossier prints.
-            crate::db::read_snapshot(connection, |connection| {
-                super::assemble(connection, &caller, &id, now)
-            })
-        })
+        .run(move |connection| dossier::assemble(connection, &caller, &id, now))
         .await?;
     if wants_html(&request) {
-        let page = super::page::render(&dossier)?;
+        let page = dossier::page::render(&case_file)?;
         return Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .insert_header(("content-security-policy", crate::http::hardening::PAGE_CSP))
@@ -51,5 +48,5 @@ pub async fn get_dossier(
     }
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "private, no-store"))
-        .json(dossier))
+        .json(case_file))
 }

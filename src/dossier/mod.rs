@@ -14,10 +14,10 @@ use utoipa::ToSchema;
 use crate::agreements::views::{agreement_view, AgreementView};
 use crate::agreements::{payments_for_case, PaymentView};
 use crate::auth::caller::Caller;
-use crate::cases::visibility::find_for;
-use crate::cases::visibility::partner_office;
+use crate::cases::access::find_for;
+use crate::cases::access::partner_office;
 use crate::cases::CaseView;
-use crate::db::DbConnection;
+use crate::db::{read_snapshot, DbConnection};
 use crate::documents::{self, DocumentView};
 use crate::error::AppError;
 use crate::parties::PartyView;
@@ -54,8 +54,22 @@ pub struct Dossier {
 }
 
 /// Assembles the dossier of a case the caller may see (404 otherwise), with what the caller
-/// may see of it: a partner office gets only its own referrals and restricted events.
+/// may see of it: a partner office gets only its own referrals and restricted events. Everything
+/// is read in one snapshot: the chain check must see the same events the dossier prints
+/// (docs/case-files.md).
 pub fn assemble(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Dossier, AppError> {
+    read_snapshot(connection, |connection| {
+        assemble_in_snapshot(connection, caller, case_id, now)
+    })
+}
+
+/// [`assemble`], inside its snapshot.
+fn assemble_in_snapshot(
     connection: &mut DbConnection,
     caller: &Caller,
     case_id: &str,

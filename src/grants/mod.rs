@@ -1,8 +1,12 @@
 //! Lawyers' grants: union staff give a lawyer (union lawyer group, duty lawyer) read access to
 //! one case file until a time, and may revoke it. Visibility follows the grant inside every case
-//! query (`CaseScope::GrantedTo`), so after expiry or revocation the case answers 404.
+//! query (`CaseScope::GrantedTo`), so after expiry or revocation the case answers 404. This
+//! module is the model and its queries; granting, listing and revoking are in [`use_cases`].
 
 pub mod handlers;
+pub mod use_cases;
+
+pub use use_cases::{grant, list_grants, revoke_grant};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;

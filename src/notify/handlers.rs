@@ -1,17 +1,16 @@
 //! `/api/v1/notifications`: admins see what was sent, what is waiting and what died, and retry.
+//! The HTTP adapter of the outbox queries in [`super`] and the retry in [`super::use_cases`].
 
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{NotificationView, OutboxRow, OutboxStatus};
+use super::{NotificationView, OutboxStatus};
 use crate::app::AppState;
 use crate::auth::extract::Admin;
 use crate::http::error::{AppError, Problem};
+use crate::notify;
 use crate::pagination::{PageQuery, Paginated};
-use crate::schema::outbox;
 
 /// Filter of `GET /notifications`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -35,7 +34,7 @@ pub async fn list_notifications(
     let status = query.status;
     let list = state
         .db
-        .run(move |connection| Ok(super::list(connection, status, &page)?))
+        .run(move |connection| Ok(notify::list(connection, status, &page)?))
         .await?;
     Ok(HttpResponse::Ok().json(list.map(NotificationView::from)))
 }
@@ -50,35 +49,10 @@ pub async fn retry_notification(
     _admin: Admin,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let now = state.clock.now().naive_utc();
-    let row = state
+    let now = state.clock.now();
+    let view = state
         .db
-        .run(move |connection| {
-            crate::db::write_transaction(connection, |connection| {
-                let row: OutboxRow = outbox::table
-                    .find(id.as_str())
-                    .select(OutboxRow::as_select())
-                    .first(connection)?;
-                if row.status == OutboxStatus::Sent {
-                    return Err(AppError::Conflict {
-                        code: "already_sent",
-                        detail: "this notification was already sent".into(),
-                    });
-                }
-                diesel::update(outbox::table.find(&row.id))
-                    .set((
-                        outbox::status.eq(OutboxStatus::Pending.as_str()),
-                        outbox::attempts.eq(0),
-                        outbox::next_attempt_at.eq(now),
-                        outbox::claimed_until.eq(None::<NaiveDateTime>),
-                    ))
-                    .execute(connection)?;
-                Ok(outbox::table
-                    .find(&row.id)
-                    .select(OutboxRow::as_select())
-                    .first(connection)?)
-            })
-        })
+        .run(move |connection| notify::retry(connection, &id, now))
         .await?;
-    Ok(HttpResponse::Ok().json(NotificationView::from(row)))
+    Ok(HttpResponse::Ok().json(view))
 }

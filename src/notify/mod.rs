@@ -9,7 +9,10 @@ pub mod mailer;
 pub mod messages;
 pub mod reminders;
 pub mod templates;
+pub mod use_cases;
 pub mod worker;
+
+pub use use_cases::retry;
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,11 @@
 //! Offices: the union offices that own cases and the partner offices cases are referred to.
-//! The model and its queries live here; HTTP handlers are in [`handlers`].
+//! The model and its queries live here; what callers do with offices in [`use_cases`], served
+//! over HTTP by [`handlers`].
 
 pub mod handlers;
+pub mod use_cases;
+
+pub use use_cases::{create, edit, get, list_page};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

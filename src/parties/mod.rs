@@ -2,6 +2,9 @@
 //! stored encrypted with a keyed search hash (see `domain::protect`) and shown masked.
 
 pub mod handlers;
+pub mod use_cases;
+
+pub use use_cases::{add, list_for, reveal};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -13,7 +16,7 @@ use crate::domain::identifiers::{mask_id_number, mask_phone, parse_phone, parse_
 use crate::domain::new_id;
 use crate::domain::protect::PersonalData;
 use crate::domain::validation::{text, Validator};
-use crate::schema::case_parties;
+use crate::schema::{case_parties, cases};
 use crate::text_enum;
 
 text_enum! {
@@ -134,6 +137,20 @@ impl ValidParty {
 pub fn insert(connection: &mut DbConnection, party: &Party) -> QueryResult<usize> {
     diesel::insert_into(case_parties::table)
         .values(party)
+        .execute(connection)
+}
+
+/// Appends a new party's name to its case's search text, in the format of
+/// `cases::extend_search_text`. Appended in SQL, not read and rewritten, so two parties added
+/// at once both stay searchable.
+pub fn add_to_search_text(
+    connection: &mut DbConnection,
+    case_id: &str,
+    name: &str,
+) -> QueryResult<usize> {
+    let line = crate::cases::extend_search_text("", &[name]);
+    diesel::update(cases::table.find(case_id))
+        .set(cases::search_text.eq(cases::search_text.concat(line)))
         .execute(connection)
 }
 

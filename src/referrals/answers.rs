@@ -1,18 +1,16 @@
-//! Answering referrals: who may act on one, and the one write that moves it along its
-//! lifecycle and records it on the case timeline (visible to the union and the receiving office).
+//! Answering referrals: what an answer may carry, and the one write that moves a referral along
+//! its lifecycle and records it on the case timeline (visible to the union and the receiving
+//! office). Who may answer, and loading the referral, are the use cases' (`referrals::use_cases`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::json;
 
 use super::rules::{self, ReferralAction, ReferralStatus};
-use super::scope_of;
 use super::Referral;
-use crate::auth::caller::Caller;
-use crate::auth::policy;
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::offices::{self, OfficeKind};
+use crate::offices::OfficeKind;
 use crate::schema::referrals;
 use crate::timeline::{self, Actor};
 
@@ -24,39 +22,24 @@ pub struct Answer {
     pub result: Option<String>,
 }
 
-/// 403 unless the caller's role ever acts on referrals: partner offices answer them, union staff
-/// send, cancel and record answers. Checked before a request body is read.
-pub fn require_referral_role(caller: &Caller) -> Result<(), AppError> {
-    if policy::may_act_on_referrals(caller.role) {
+/// 422 unless the answer's outcome, when it has one, is a code an office of `office_kind` may
+/// give (`rules::outcomes_for`; docs/referrals.md "Outcome codes").
+pub fn check_outcome(answer: &Answer, office_kind: OfficeKind) -> Result<(), AppError> {
+    let Some(outcome) = &answer.outcome else {
+        return Ok(());
+    };
+    let allowed = rules::outcomes_for(office_kind);
+    if allowed.contains(&outcome.as_str()) {
         Ok(())
     } else {
-        Err(AppError::Forbidden(format!(
-            "the {} role may not act on referrals",
-            caller.role
-        )))
+        Err(AppError::invalid(
+            "outcome",
+            format!(
+                "a {office_kind} office answers with: {}",
+                allowed.join(", ")
+            ),
+        ))
     }
-}
-
-/// Loads a referral `caller` may act on with `action`: the receiving office answers its own
-/// referrals (union staff record answers for court and arbitration, which do not use the
-/// system); union staff cancel. Anything else is invisible (404) or forbidden (403).
-pub fn load_for_action(
-    connection: &mut DbConnection,
-    caller: &Caller,
-    id: &str,
-    action: ReferralAction,
-) -> Result<(Referral, OfficeKind), AppError> {
-    let scope = scope_of(connection, caller)?;
-    require_referral_role(caller)?;
-    let referral = super::find_visible(connection, &scope, id)?;
-    let office_kind = offices::find(connection, &referral.office_id)?.kind;
-    if !policy::may_act_on_referral(caller.role, action, office_kind) {
-        return Err(AppError::Forbidden(match action {
-            ReferralAction::Cancel => "only union staff may cancel a referral".into(),
-            _ => "only the receiving office answers this referral".into(),
-        }));
-    }
-    Ok((referral, office_kind))
 }
 
 /// Moves a referral along its lifecycle and records it on the case timeline (restricted to the

@@ -1,10 +1,17 @@
 //! Referrals: the union asks a partner office — judicial office, HR & social-security office,
 //! police station, court, arbitration — to do one task on a case, by a due time. The model and
-//! its queries live here; the rules in [`rules`]; handlers in [`handlers`].
+//! its queries live here; the rules in [`rules`]; what callers do with referrals (refer, list,
+//! answer, cancel) in [`use_cases`], the one write of an answer in [`answers`]; HTTP in
+//! [`handlers`] (docs/referrals.md).
 
 pub mod answers;
 pub mod handlers;
 pub mod rules;
+pub mod use_cases;
+
+pub use use_cases::{
+    accept, cancel, complete, decline, get, inbox, list_for_case, refer, require_referral_role,
+};
 
 use std::collections::HashMap;
 
@@ -14,7 +21,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use self::rules::{is_open, ReferralKind, ReferralStatus};
-use crate::cases::visibility::CaseScope;
+use crate::cases::access::CaseScope;
 use crate::cases::CaseOffice;
 use crate::db::{DbConnection, MultiBackend};
 use crate::offices::OfficeKind;
@@ -178,9 +185,9 @@ impl ReferralScope {
                         .select(cases::id),
                 ),
             ),
-            Self::OnCases(CaseScope::GrantedTo(user, now)) => Box::new(
-                referrals::case_id.eq_any(crate::cases::visibility::granted_cases(user, *now)),
-            ),
+            Self::OnCases(CaseScope::GrantedTo(user, now)) => {
+                Box::new(referrals::case_id.eq_any(crate::cases::access::granted_cases(user, *now)))
+            }
             Self::OnCases(CaseScope::Nothing) => Box::new(sql::<Bool>("1 = 0")),
         }
     }
@@ -258,17 +265,17 @@ pub fn list(
     }))
 }
 
-/// The scope in which `caller` sees referrals.
+/// The scope in which `caller` sees referrals: a partner office (`cases::access::partner_office`,
+/// the one statement of who that is) sees the referrals to itself, everyone else those on the
+/// cases they see.
 pub fn scope_of(
     connection: &mut DbConnection,
     caller: &crate::auth::caller::Caller,
 ) -> Result<ReferralScope, crate::error::AppError> {
-    if crate::auth::policy::is_partner(caller.role) {
-        return Ok(ReferralScope::ToOffice(
-            caller.office_id.clone().unwrap_or_default(),
-        ));
+    if let Some(office) = crate::cases::access::partner_office(caller) {
+        return Ok(ReferralScope::ToOffice(office.to_owned()));
     }
-    Ok(ReferralScope::OnCases(
-        crate::cases::visibility::CaseScope::of(connection, caller)?,
-    ))
+    Ok(ReferralScope::OnCases(crate::cases::access::CaseScope::of(
+        connection, caller,
+    )?))
 }

@@ -2,6 +2,9 @@
 //! case with the offices taking part, and records the minutes and outcome afterwards.
 
 pub mod handlers;
+pub mod use_cases;
+
+pub use use_cases::{list_for, schedule, update};
 
 use std::collections::HashMap;
 
@@ -108,6 +111,31 @@ pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Session> {
         .find(id)
         .select(Session::as_select())
         .first(connection)
+}
+
+/// Writes a session's editable fields, its `updated_at` and its `version`, but only if it is
+/// still at `read_version`: the number of rows written, 0 when someone changed it meanwhile
+/// (optimistic locking, docs/architecture.md).
+pub fn save(
+    connection: &mut DbConnection,
+    session: &Session,
+    read_version: i32,
+) -> QueryResult<usize> {
+    diesel::update(
+        mediation_sessions::table
+            .find(&session.id)
+            .filter(mediation_sessions::version.eq(read_version)),
+    )
+    .set((
+        mediation_sessions::scheduled_at.eq(session.scheduled_at),
+        mediation_sessions::location.eq(&session.location),
+        mediation_sessions::status.eq(session.status),
+        mediation_sessions::minutes.eq(&session.minutes),
+        mediation_sessions::outcome.eq(session.outcome),
+        mediation_sessions::updated_at.eq(session.updated_at),
+        mediation_sessions::version.eq(session.version),
+    ))
+    .execute(connection)
 }
 
 pub fn for_case(connection: &mut DbConnection, case_id: &str) -> QueryResult<Vec<Session>> {

@@ -6,23 +6,43 @@
 //! Counts and sums are aggregate queries in the database, the same on both backends. Medians
 //! are taken in Rust over the durations the database returns, because SQLite has no
 //! `percentile_cont`.
+//!
+//! [`for_caller`] is the use case: which offices and which period a caller's request covers.
+//! [`compute`] is the figures for a scope already decided.
 
 pub mod handlers;
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Timestamp};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::caller::Caller;
+use crate::auth::policy;
+use crate::cases::access::CaseScope;
+use crate::cases::deadlines::office_zone;
 use crate::cases::lifecycle::CaseStatus;
 use crate::db::{DbConnection, MultiBackend};
-use crate::offices::OfficeKind;
+use crate::error::AppError;
+use crate::offices::{OfficeKind, DEFAULT_TIME_ZONE};
 use crate::referrals::rules::ReferralStatus;
 use crate::schema::{cases, offices, referrals};
+
+/// Period and office of `GET /stats`, as the caller asks for them.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsParams {
+    /// First day counted (cases received on or after it), in the caller's office time zone.
+    pub from: Option<NaiveDate>,
+    /// Last day counted (inclusive).
+    pub to: Option<NaiveDate>,
+    /// Only this office and the offices below it.
+    pub office_id: Option<String>,
+}
 
 /// The period and offices the figures cover.
 #[derive(Debug, Clone)]
@@ -212,6 +232,62 @@ pub fn compute(connection: &mut DbConnection, query: &StatsQuery) -> QueryResult
         by_destination: grouped(connection, query, "destination")?,
         partner_offices: partner_offices(connection, query)?,
     })
+}
+
+/// The figures `caller` may read for `params` (docs/statistics.md): a `to` before `from` is 400
+/// `invalid_query` before anything is read; the days are read in the caller's office's time zone
+/// (an admin without an office: the default zone), `to` inclusive; the scope is every office for
+/// admins and the caller's case offices for union staff; `office_id` narrows it to that office
+/// and those below, and is 404 unless the office is itself in scope.
+pub fn for_caller(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    params: StatsParams,
+    now: DateTime<Utc>,
+) -> Result<Stats, AppError> {
+    if let (Some(from), Some(to)) = (params.from, params.to) {
+        if to < from {
+            return Err(AppError::BadRequest {
+                code: "invalid_query",
+                detail: "to must not be before from".into(),
+            });
+        }
+    }
+    let zone_name = match &caller.office_id {
+        Some(office) => crate::offices::find(connection, office)?.time_zone,
+        None => DEFAULT_TIME_ZONE.to_owned(),
+    };
+    let zone = office_zone(&zone_name);
+    // A day that starts in a skipped hour (daylight saving) has no first instant: no bound.
+    let start_of = |day: NaiveDate| {
+        zone.from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map(|t| t.naive_utc())
+    };
+    let mut in_scope: Vec<String> = if policy::reads_every_offices_statistics(caller.role) {
+        offices::table.select(offices::id).load(connection)?
+    } else if let CaseScope::Offices(ids) = CaseScope::of(connection, caller)? {
+        ids
+    } else {
+        Vec::new()
+    };
+    if let Some(office) = &params.office_id {
+        let below = crate::offices::with_descendants(connection, office)?;
+        if !in_scope.contains(office) {
+            return Err(AppError::NotFound);
+        }
+        in_scope.retain(|id| below.contains(id));
+    }
+    let query = StatsQuery {
+        offices: in_scope,
+        from: params.from.and_then(start_of),
+        until: params
+            .to
+            .and_then(|to| to.checked_add_days(Days::new(1)))
+            .and_then(start_of),
+        now: now.naive_utc(),
+    };
+    Ok(compute(connection, &query)?)
 }
 
 /// resolved ÷ (resolved + escalated + withdrawn), rounded to four places.

@@ -1,30 +1,15 @@
-//! `/api/v1/cases/{id}/events` (the timeline) and `/api/v1/cases/{id}/notes`.
+//! `/api/v1/cases/{id}/events` (the timeline) and `/api/v1/cases/{id}/notes`. Each handler
+//! extracts, calls one use case in `timeline::use_cases`, and answers.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
-use utoipa::{IntoParams, ToSchema};
 
-use super::{Actor, EventView};
+use super::use_cases::{NoteInput, TimelineQuery};
+use super::EventView;
 use crate::app::AppState;
 use crate::auth::extract::{Caller, PendingCaller};
-use crate::auth::policy;
-use crate::cases::visibility::{find_for, partner_office};
-use crate::db::write_transaction;
-use crate::domain::validation::free_text;
 use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
-use crate::pagination::{Paginated, DEFAULT_LIMIT, MAX_LIMIT};
-
-/// Paging of the timeline, oldest first.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TimelineQuery {
-    /// Events per page, 1–200 (default 50).
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
+use crate::pagination::Paginated;
 
 /// A case's timeline, oldest first.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/events", tag = "cases", params(TimelineQuery), security(("bearer" = [])),
@@ -36,49 +21,15 @@ pub async fn list_events(
     id: web::Path<String>,
     query: web::Query<TimelineQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(AppError::BadRequest {
-            code: "invalid_query",
-            detail: format!("limit must be between 1 and {MAX_LIMIT}"),
-        });
-    }
-    let after = match query.cursor.as_deref() {
-        Some(cursor) => cursor.parse::<i32>().map_err(|_| AppError::BadRequest {
-            code: "invalid_cursor",
-            detail: "the cursor is not one this API issued".into(),
-        })?,
-        None => 0,
-    };
-    let mut events = state
+    let page = query.page()?;
+    let events = state
         .db
         .run(move |connection| {
             let caller = caller.confirm(connection)?;
-            let case = find_for(connection, &caller, &id)?;
-            let viewer_office = partner_office(&caller);
-            Ok(super::list(
-                connection,
-                &case.id,
-                viewer_office,
-                after,
-                limit + 1,
-            )?)
+            super::read_page(connection, &caller, &id, page)
         })
         .await?;
-    let next_cursor =
-        (events.len() as i64 > limit).then(|| events[limit as usize - 1].sequence.to_string());
-    events.truncate(limit as usize);
-    Ok(HttpResponse::Ok().json(Paginated {
-        items: events.into_iter().map(EventView::from).collect(),
-        next_cursor,
-    }))
-}
-
-/// `POST /cases/{id}/notes` body.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NoteInput {
-    pub body: String,
+    Ok(HttpResponse::Ok().json(events))
 }
 
 /// Adds a note to a case's timeline.
@@ -91,31 +42,14 @@ pub async fn add_note(
     id: web::Path<String>,
     body: JsonBody<NoteInput>,
 ) -> Result<HttpResponse, AppError> {
-    if !policy::may_add_notes(caller.role) {
-        return Err(AppError::Forbidden(format!(
-            "the {} role may not add notes",
-            caller.role
-        )));
-    }
-    let note =
-        free_text(&body.into_inner()?.body, 10_000).map_err(|m| AppError::invalid("body", m))?;
-    let now = state.clock.now().naive_utc();
+    super::require_note_role(&caller)?;
+    let input = body.into_inner()?;
+    let now = state.clock.now();
     let event = state
         .db
-        .run(move |connection| {
-            write_transaction(connection, |connection| {
-                let case = find_for(connection, &caller, &id)?;
-                // A partner office's note is for the union and that office, like its referrals.
-                let restricted = partner_office(&caller);
-                let actor = Actor::from(&caller);
-                let data = json!({"body": note});
-                Ok::<_, AppError>(super::append_restricted(
-                    connection, &case.id, &actor, "note", data, now, restricted,
-                )?)
-            })
-        })
+        .run(move |connection| super::add_note(connection, &caller, &id, input, now))
         .await?;
-    Ok(HttpResponse::Created().json(EventView::from(event)))
+    Ok(HttpResponse::Created().json(event))
 }
 
 /// Recomputes the case's hash chain: whether any event was altered, removed or reordered.
@@ -129,12 +63,7 @@ pub async fn verify_events(
 ) -> Result<HttpResponse, AppError> {
     let check = state
         .db
-        .run(move |connection| {
-            crate::db::read_snapshot(connection, |connection| {
-                let case = find_for(connection, &caller, &id)?;
-                Ok(super::verify(connection, &case.id)?)
-            })
-        })
+        .run(move |connection| super::check_chain(connection, &caller, &id))
         .await?;
     Ok(HttpResponse::Ok().json(check))
 }

@@ -15,8 +15,14 @@
 //!
 //! [`verify`] reads the head and the events; call it inside [`crate::db::read_snapshot`] so an
 //! event appended between the two reads is not mistaken for tampering.
+//!
+//! What callers do with a timeline (read a page, add a note, check the chain) is in
+//! [`use_cases`]; HTTP in [`handlers`].
 
 pub mod handlers;
+pub mod use_cases;
+
+pub use use_cases::{add_note, check_chain, read_page, require_note_role};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

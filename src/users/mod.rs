@@ -1,7 +1,11 @@
-//! Users: people who sign in. The model and its queries live here; handlers in [`handlers`].
+//! Users: people who sign in. The model and its queries live here; what an admin does with
+//! users in [`use_cases`], served over HTTP by [`handlers`].
 
 pub mod handlers;
 pub mod registration;
+pub mod use_cases;
+
+pub use use_cases::{create, edit, get, list_page};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -133,6 +137,21 @@ pub fn find_by_email(
 
 pub fn count(connection: &mut DbConnection) -> QueryResult<i64> {
     users::table.count().get_result(connection)
+}
+
+/// Counts active admins. On PostgreSQL their rows are locked first, so two concurrent demotions
+/// of two different admins cannot both see "one other admin left" (SQLite writes are exclusive).
+/// Call inside the write transaction of the change.
+pub fn active_admins(connection: &mut DbConnection) -> QueryResult<i64> {
+    if connection.is_postgres() {
+        diesel::sql_query("SELECT id FROM users WHERE role = 'admin' AND active FOR UPDATE")
+            .execute(connection)?;
+    }
+    users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(connection)
 }
 
 /// Filters of the user list.

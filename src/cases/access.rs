@@ -1,5 +1,10 @@
-//! Which cases a caller may see, as a filter applied inside every case query — so an invisible
-//! case is never loaded, and answers 404 exactly as if it did not exist.
+//! The one access module: which cases a caller may see, as a filter applied inside every case
+//! query — so an invisible case is never loaded, and answers 404 exactly as if it did not exist —
+//! and how every use case inside a case loads it: [`find_for`] to read, [`case_to_change`] to
+//! write (visible, at the version the client read, still open). What a caller sees *inside* a
+//! visible case is decided here too: [`partner_office`] limits events and notes, and
+//! `referrals::scope_of` the referrals. Who may do what is the pure role matrix in
+//! `auth::policy` (`may_add_notes`, `may_act_on_referral`, …), unit-tested there.
 
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -109,6 +114,21 @@ pub fn find_for(
 ) -> Result<super::Case, crate::error::AppError> {
     let scope = CaseScope::of(connection, caller)?;
     Ok(super::find_visible(connection, &scope, id)?)
+}
+
+/// Loads a case for a change: visible to the caller (else 404), at the version the client read
+/// when it sent one (else 412), and not closed (else 409 `case_closed`) — the checks every write
+/// inside a case makes, in this order. Call inside the write transaction.
+pub fn case_to_change(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    expected_version: Option<i32>,
+) -> Result<super::Case, crate::error::AppError> {
+    let case = find_for(connection, caller, id)?;
+    crate::domain::check_version(expected_version, case.version)?;
+    case.ensure_open()?;
+    Ok(case)
 }
 
 /// The office whose restricted events and notes a partner may see; `None` (everything) for

@@ -1,0 +1,343 @@
+//! What a caller can do with cases, as functions any front door calls — the REST handlers today,
+//! the staff console and the public pages next. Each takes the acting [`Caller`], its input and
+//! the clock's `now`, checks who may do it, owns its transaction and writes its timeline events;
+//! HTTP (headers, `If-Match` parsing, status codes) stays in `cases::handlers`.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Deserializer};
+use serde_json::{json, Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+use super::access::{case_to_change, find_for, CaseScope};
+use super::intake::{self, amount, workers_count, CreateCase};
+use super::lifecycle::{CaseStatus, TransitionRequest};
+use super::{is_collective, store_flags, transitions, Case, CaseFilter, CaseView};
+use super::{Category, Channel, Flag};
+use crate::auth::caller::Caller;
+use crate::auth::policy;
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::identifiers::parse_resident_id;
+use crate::domain::protect::PersonalData;
+use crate::domain::validation::{free_text, Validator};
+use crate::error::AppError;
+use crate::pagination::{PageRequest, Paginated};
+use crate::schema::cases;
+use crate::timeline::{self, Actor};
+use crate::{offices, users};
+
+fn view_one(
+    connection: &mut DbConnection,
+    case: Case,
+    now: DateTime<Utc>,
+) -> Result<CaseView, AppError> {
+    Ok(super::views(connection, vec![case], now)?.remove(0))
+}
+
+/// Registers a case in the caller's office: intake is union work, and a case belongs to the
+/// office that received it (docs/cases.md "Intake").
+pub fn register(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    input: CreateCase,
+    protector: &PersonalData,
+    now: DateTime<Utc>,
+) -> Result<CaseView, AppError> {
+    caller.require(policy::Action::WorkCases)?;
+    let intake = intake::validate(input, now)?;
+    let office_id = caller
+        .office_id
+        .clone()
+        .ok_or_else(|| AppError::Forbidden("union staff need an office".into()))?;
+    let case = write_transaction(connection, |connection| {
+        let office = offices::find(connection, &office_id)?;
+        Ok::<_, AppError>(intake::register(
+            connection,
+            &office,
+            &intake,
+            &Actor::from(caller),
+            protector,
+            now.naive_utc(),
+        )?)
+    })?;
+    view_one(connection, case, now)
+}
+
+/// Filters of `GET /cases`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    pub status: Option<CaseStatus>,
+    pub category: Option<Category>,
+    pub channel: Option<Channel>,
+    pub assignee_id: Option<String>,
+    /// `true`: the 15-day window has closed with no agreement.
+    pub overdue: Option<bool>,
+    /// `true`: ten or more workers.
+    pub collective: Option<bool>,
+    /// Part of a case number, employer or party name; or an exact resident ID number.
+    pub q: Option<String>,
+}
+
+/// A page of the cases the caller may see that match `query`, newest first.
+pub fn list_for(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    query: CaseQuery,
+    page: &PageRequest,
+    protector: &PersonalData,
+    now: DateTime<Utc>,
+) -> Result<Paginated<CaseView>, AppError> {
+    let filter = case_filter(query, protector)?;
+    let scope = CaseScope::of(connection, caller)?;
+    Ok(super::list(connection, &scope, &filter, page, now)?)
+}
+
+/// Validates the filters of `GET /cases`; an exact ID number in `q` becomes its search hash.
+fn case_filter(query: CaseQuery, protector: &PersonalData) -> Result<CaseFilter, AppError> {
+    let q = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(str::to_lowercase);
+    if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(AppError::BadRequest {
+            code: "invalid_query",
+            detail: "q must be at most 100 characters".into(),
+        });
+    }
+    let id_number_hash = q
+        .as_deref()
+        .and_then(|q| parse_resident_id(q).ok())
+        .map(|id| protector.search_hash(&id));
+    Ok(CaseFilter {
+        status: query.status,
+        category: query.category,
+        channel: query.channel,
+        assignee_id: query.assignee_id,
+        overdue: query.overdue,
+        collective: query.collective,
+        text: q,
+        id_number_hash,
+    })
+}
+
+/// One case the caller may see (404 otherwise), with its office, in one query.
+pub fn get(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<CaseView, AppError> {
+    let scope = CaseScope::of(connection, caller)?;
+    Ok(super::find_visible_view(connection, &scope, id, now)?)
+}
+
+fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// `PATCH /cases/{id}` body: only the fields given change; `assignee_id: null` unassigns.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCase {
+    pub summary: Option<String>,
+    pub category: Option<Category>,
+    pub channel: Option<Channel>,
+    pub claimed_amount_fen: Option<i64>,
+    pub workers_involved: Option<i32>,
+    pub flags: Option<Vec<Flag>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub assignee_id: Option<Option<String>>,
+}
+
+/// The validated fields of an [`UpdateCase`].
+struct CaseEdit {
+    summary: Option<String>,
+    claimed_amount_fen: Option<i64>,
+    workers_involved: Option<i32>,
+    input: UpdateCase,
+}
+
+fn validate_edit(input: UpdateCase) -> Result<CaseEdit, AppError> {
+    let mut v = Validator::new();
+    let summary = input
+        .summary
+        .as_deref()
+        .and_then(|s| v.check("summary", free_text(s, 5000)));
+    let claimed_amount_fen = input
+        .claimed_amount_fen
+        .and_then(|a| v.check("claimed_amount_fen", amount(a)));
+    let workers_involved = input
+        .workers_involved
+        .and_then(|w| v.check("workers_involved", workers_count(w)));
+    v.finish()?;
+    Ok(CaseEdit {
+        summary,
+        claimed_amount_fen,
+        workers_involved,
+        input,
+    })
+}
+
+/// Edits an open case at the version the client read. Each changed field goes on the timeline
+/// as one `edit` event (from → to), and a new mediator as an `assignment` event; a request that
+/// changes nothing writes nothing.
+pub fn update(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    expected_version: Option<i32>,
+    input: UpdateCase,
+    now: DateTime<Utc>,
+) -> Result<CaseView, AppError> {
+    caller.require(policy::Action::WorkCases)?;
+    let edit = validate_edit(input)?;
+    let case = write_transaction(connection, |connection| {
+        let current = case_to_change(connection, caller, id, expected_version)?;
+        apply_edit(connection, caller, current, edit, now)
+    })?;
+    view_one(connection, case, now)
+}
+
+fn apply_edit(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    current: Case,
+    edit: CaseEdit,
+    now: DateTime<Utc>,
+) -> Result<Case, AppError> {
+    let mut changes = Map::new();
+    let mut record = |field: &str, from: Value, to: Value| {
+        if from != to {
+            changes.insert(field.to_owned(), json!({"from": from, "to": to}));
+        }
+    };
+    let input = &edit.input;
+    let summary = edit.summary.unwrap_or(current.summary.clone());
+    record("summary", json!(current.summary), json!(summary));
+    let category = input.category.unwrap_or(current.category);
+    record("category", json!(current.category), json!(category));
+    let channel = input.channel.unwrap_or(current.channel);
+    record("channel", json!(current.channel), json!(channel));
+    let claimed = edit
+        .claimed_amount_fen
+        .unwrap_or(current.claimed_amount_fen);
+    let (from, to) = (json!(current.claimed_amount_fen), json!(claimed));
+    record("claimed_amount_fen", from, to);
+    let workers = edit.workers_involved.unwrap_or(current.workers_involved);
+    let (from, to) = (json!(current.workers_involved), json!(workers));
+    record("workers_involved", from, to);
+    let flags = input
+        .flags
+        .as_deref()
+        .map(store_flags)
+        .unwrap_or(current.flags.clone());
+    record("flags", json!(current.flags), json!(flags));
+    let assignee = match &input.assignee_id {
+        Some(assignee) if *assignee != current.assignee_id => {
+            check_assignment(connection, caller, &current, assignee.as_deref())?;
+            assignee.clone()
+        }
+        _ => current.assignee_id.clone(),
+    };
+    let assignment_changed = assignee != current.assignee_id;
+    if changes.is_empty() && !assignment_changed {
+        return Ok(current);
+    }
+    let updated = diesel::update(
+        cases::table
+            .find(&current.id)
+            .filter(cases::version.eq(current.version)),
+    )
+    .set((
+        cases::summary.eq(&summary),
+        cases::category.eq(category),
+        cases::channel.eq(channel),
+        cases::claimed_amount_fen.eq(claimed),
+        cases::workers_involved.eq(workers),
+        cases::collective.eq(is_collective(workers)),
+        cases::flags.eq(&flags),
+        cases::assignee_id.eq(&assignee),
+        cases::updated_at.eq(now.naive_utc()),
+        cases::version.eq(current.version + 1),
+    ))
+    .execute(connection)?;
+    if updated == 0 {
+        return Err(AppError::PreconditionFailed(
+            "the case changed meanwhile; read it again".into(),
+        ));
+    }
+    let actor = Actor::from(caller);
+    let at = now.naive_utc();
+    if !changes.is_empty() {
+        let data = Value::Object(changes);
+        timeline::append(connection, &current.id, &actor, "edit", data, at)?;
+    }
+    if assignment_changed {
+        let data = json!({"from": current.assignee_id, "to": assignee});
+        timeline::append(connection, &current.id, &actor, "assignment", data, at)?;
+    }
+    Ok(super::reload(connection, &current.id)?)
+}
+
+/// An assignee must be active union staff of the case's own office; moving a case between
+/// mediators is for supervisors.
+fn check_assignment(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    case: &Case,
+    assignee: Option<&str>,
+) -> Result<(), AppError> {
+    if !policy::may_assign(caller.role, case.assignee_id.is_some()) {
+        return Err(AppError::Forbidden(
+            "only a supervisor may reassign a case that already has a mediator".into(),
+        ));
+    }
+    let Some(assignee) = assignee else {
+        return Ok(());
+    };
+    let user = users::find(connection, assignee)
+        .map_err(|_| AppError::invalid("assignee_id", "no user has this id"))?;
+    if !user.active
+        || !policy::may_be_assigned(user.role)
+        || user.office_id.as_deref() != Some(case.office_id.as_str())
+    {
+        return Err(AppError::invalid(
+            "assignee_id",
+            "must be an active mediator or supervisor of the case's office",
+        ));
+    }
+    Ok(())
+}
+
+/// Moves a case along its lifecycle (docs/cases.md "Lifecycle"); an action the current status
+/// does not allow is a 409 and changes nothing. Closed cases answer through the lifecycle's own
+/// table, so this loads the case without the open-case check.
+pub fn transition(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    expected_version: Option<i32>,
+    request: TransitionRequest,
+    now: DateTime<Utc>,
+) -> Result<CaseView, AppError> {
+    caller.require(policy::Action::WorkCases)?;
+    let transition = request.validate()?;
+    let case = write_transaction(connection, |connection| {
+        let current = find_for(connection, caller, id)?;
+        crate::domain::check_version(expected_version, current.version)?;
+        transitions::apply(
+            connection,
+            &current,
+            &transition,
+            &Actor::from(caller),
+            now.naive_utc(),
+        )
+    })?;
+    view_one(connection, case, now)
+}

@@ -1,0 +1,130 @@
+//! The grant use cases: union staff give a lawyer read access to one case file until a time, list
+//! a case's grants, and revoke one (docs/case-files.md, "Lawyers' grants"). Plain functions of the
+//! acting caller, the input and the clock's `now` that own their transaction and timeline event,
+//! so that nothing here knows about HTTP (docs/architecture.md). Who may hold a grant is
+//! `auth::policy::may_hold_grant`; what a grant opens is `CaseScope::GrantedTo`.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::{Grant, GrantView};
+use crate::auth::caller::Caller;
+use crate::auth::policy;
+use crate::cases::access::find_for;
+use crate::db::{write_transaction, DbConnection};
+use crate::domain::new_id;
+use crate::error::AppError;
+use crate::timeline::{self, Actor};
+use crate::users;
+
+/// The longest a grant may run: a review, not a standing permission.
+pub const MAX_GRANT_DAYS: i64 = 365;
+
+/// `POST /cases/{id}/grants` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateGrant {
+    /// An active user with the `lawyer` role.
+    pub user_id: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Grants a lawyer read access to a case the caller sees. The checks run in the documented
+/// order: `expires_at` (422) before anything is read, then, in one transaction, the case's
+/// visibility (404), then `user_id` (422: unknown, inactive or not a lawyer). Writes the grant and
+/// a `grant_created` event; the case's version does not change.
+pub fn grant(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+    input: CreateGrant,
+    now: DateTime<Utc>,
+) -> Result<GrantView, AppError> {
+    if input.expires_at <= now {
+        return Err(AppError::invalid("expires_at", "must be in the future"));
+    }
+    if input.expires_at > now + chrono::Duration::days(MAX_GRANT_DAYS) {
+        return Err(AppError::invalid(
+            "expires_at",
+            format!("must be within {MAX_GRANT_DAYS} days"),
+        ));
+    }
+    let grant = write_transaction(connection, |connection| {
+        let case = find_for(connection, caller, case_id)?;
+        let lawyer = users::find(connection, &input.user_id)
+            .map_err(|_| AppError::invalid("user_id", "no user has this id"))?;
+        if !policy::may_hold_grant(lawyer.role) || !lawyer.active {
+            return Err(AppError::invalid(
+                "user_id",
+                "must be an active user with the lawyer role",
+            ));
+        }
+        let grant = Grant {
+            id: new_id(),
+            case_id: case.id.clone(),
+            user_id: lawyer.id.clone(),
+            granted_by: caller.actor_id().to_owned(),
+            expires_at: input.expires_at.naive_utc(),
+            revoked_at: None,
+            created_at: now.naive_utc(),
+        };
+        super::insert(connection, &grant)?;
+        let data = json!({"grant_id": grant.id, "user_id": lawyer.id, "lawyer": lawyer.name,
+                          "expires_at": input.expires_at});
+        timeline::append(
+            connection,
+            &case.id,
+            &Actor::from(caller),
+            "grant_created",
+            data,
+            now.naive_utc(),
+        )?;
+        Ok::<_, AppError>(grant)
+    })?;
+    Ok(GrantView::new(grant, now))
+}
+
+/// The grants of a case the caller sees (else 404), active or not, oldest first; `active` is
+/// judged at `now`.
+pub fn list_grants(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<GrantView>, AppError> {
+    let case = find_for(connection, caller, case_id)?;
+    Ok(super::for_case(connection, &case.id)?
+        .into_iter()
+        .map(|g| GrantView::new(g, now))
+        .collect())
+}
+
+/// Revokes a grant of a case the caller sees: the lawyer loses the case at once. 404 for an
+/// invisible case, and for a grant of another case, unknown or already revoked; an expired grant
+/// may still be revoked. Writes a `grant_revoked` event.
+pub fn revoke_grant(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+    grant_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let now = now.naive_utc();
+    write_transaction(connection, |connection| {
+        let case = find_for(connection, caller, case_id)?;
+        if !super::revoke(connection, &case.id, grant_id, now)? {
+            return Err(AppError::NotFound);
+        }
+        timeline::append(
+            connection,
+            &case.id,
+            &Actor::from(caller),
+            "grant_revoked",
+            json!({"grant_id": grant_id}),
+            now,
+        )?;
+        Ok(())
+    })
+}

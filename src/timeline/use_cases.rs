@@ -1,0 +1,140 @@
+//! What a caller can do with a case's timeline, as functions any front door calls: read it a
+//! page at a time, add a note, check its hash chain. Each takes the acting [`Caller`]; the case
+//! must be visible to it (`cases::access::find_for`, else 404), and a partner office sees and
+//! writes restricted events only as `cases::access::partner_office` says (docs/security.md).
+//! HTTP (extractors, body parsing, status codes) stays in `timeline::handlers`.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Actor, ChainCheck, EventView};
+use crate::auth::caller::Caller;
+use crate::auth::policy;
+use crate::cases::access::{find_for, partner_office};
+use crate::db::{read_snapshot, write_transaction, DbConnection};
+use crate::domain::validation::free_text;
+use crate::error::AppError;
+use crate::pagination::{Paginated, DEFAULT_LIMIT, MAX_LIMIT};
+
+/// Paging of the timeline, oldest first.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineQuery {
+    /// Events per page, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A checked page of the timeline: the events after sequence `after`, at most `limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimelinePage {
+    pub after: i32,
+    pub limit: i64,
+}
+
+impl TimelineQuery {
+    /// 400 for a limit out of range or a cursor this API did not issue. The timeline's cursor is
+    /// the last sequence number read: events are only ever appended, so it never goes stale.
+    /// Checked before the caller's session, as the API always has (docs/errors.md).
+    pub fn page(&self) -> Result<TimelinePage, AppError> {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(AppError::BadRequest {
+                code: "invalid_query",
+                detail: format!("limit must be between 1 and {MAX_LIMIT}"),
+            });
+        }
+        let after = match self.cursor.as_deref() {
+            Some(cursor) => cursor.parse::<i32>().map_err(|_| AppError::BadRequest {
+                code: "invalid_cursor",
+                detail: "the cursor is not one this API issued".into(),
+            })?,
+            None => 0,
+        };
+        Ok(TimelinePage { after, limit })
+    }
+}
+
+/// A page of a visible case's timeline, oldest first; a partner office sees only unrestricted
+/// events and its own. One event more than the page is read, to know whether another follows.
+pub fn read_page(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+    page: TimelinePage,
+) -> Result<Paginated<EventView>, AppError> {
+    let case = find_for(connection, caller, case_id)?;
+    let viewer_office = partner_office(caller);
+    let limit = page.limit;
+    let mut events = super::list(connection, &case.id, viewer_office, page.after, limit + 1)?;
+    let next_cursor =
+        (events.len() as i64 > limit).then(|| events[limit as usize - 1].sequence.to_string());
+    events.truncate(limit as usize);
+    Ok(Paginated {
+        items: events.into_iter().map(EventView::from).collect(),
+        next_cursor,
+    })
+}
+
+/// `POST /cases/{id}/notes` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteInput {
+    pub body: String,
+}
+
+/// 403 unless the caller's role writes notes (`policy::may_add_notes`). Front doors call it
+/// before reading the body; [`add_note`] checks it again.
+pub fn require_note_role(caller: &Caller) -> Result<(), AppError> {
+    if policy::may_add_notes(caller.role) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "the {} role may not add notes",
+            caller.role
+        )))
+    }
+}
+
+/// Adds a note to a visible case's timeline; the body is checked before the case is loaded. A
+/// partner office's note is for the union and that office only, like its referrals.
+pub fn add_note(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+    input: NoteInput,
+    now: DateTime<Utc>,
+) -> Result<EventView, AppError> {
+    require_note_role(caller)?;
+    let note = free_text(&input.body, 10_000).map_err(|m| AppError::invalid("body", m))?;
+    let event = write_transaction(connection, |connection| {
+        let case = find_for(connection, caller, case_id)?;
+        let data = json!({"body": note});
+        Ok::<_, AppError>(super::append_restricted(
+            connection,
+            &case.id,
+            &Actor::from(caller),
+            "note",
+            data,
+            now.naive_utc(),
+            partner_office(caller),
+        )?)
+    })?;
+    Ok(EventView::from(event))
+}
+
+/// Recomputes a visible case's hash chain, on one snapshot so that an event appended meanwhile
+/// is not mistaken for tampering (`timeline::verify`).
+pub fn check_chain(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    case_id: &str,
+) -> Result<ChainCheck, AppError> {
+    read_snapshot(connection, |connection| {
+        let case = find_for(connection, caller, case_id)?;
+        Ok(super::verify(connection, &case.id)?)
+    })
+}
