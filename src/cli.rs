@@ -133,7 +133,7 @@ async fn create_user(
             name: name.unwrap_or_else(|| email.clone()),
             email,
             role,
-            office_id,
+            office_id: office_id.map(Into::into),
             password,
         };
         register(&mut connection, registration, now).map_err(describe)

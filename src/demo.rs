@@ -148,7 +148,7 @@ pub fn load(
                     code: office.code.into(),
                     kind: office.kind,
                     email: Some(format!("{}@demo.local", office.code.to_lowercase())),
-                    parent_id,
+                    parent_id: parent_id.map(Into::into),
                     time_zone: DEFAULT_TIME_ZONE.into(),
                     created_at: now,
                     updated_at: now,
@@ -166,7 +166,7 @@ pub fn load(
                     email: (*email).into(),
                     name: (*name).into(),
                     role: *role,
-                    office_id: Some(office.id),
+                    office_id: Some(office.id.into()),
                     password: password.clone(),
                 },
                 now,
@@ -268,7 +268,7 @@ fn load_cases(
     let mediator =
         users::find_by_email(connection, "mediator@demo.local")?.ok_or(AppError::NotFound)?;
     let actor = Actor {
-        id: Some(mediator.id.clone()),
+        id: Some(mediator.id.clone().into()),
         kind: "user",
         role: Some(mediator.role.as_str().to_owned()),
         office_id: Some(office.id.clone()),

@@ -136,7 +136,7 @@ pub fn load(url: &DatabaseUrl, cases: usize) -> anyhow::Result<Fixture> {
             &office(
                 format!("T{i:02}"),
                 format!("镇街工会{i}"),
-                Some(county.id.clone()),
+                Some(county.id.to_string()),
             ),
         )?;
         let user = register(
@@ -145,14 +145,14 @@ pub fn load(url: &DatabaseUrl, cases: usize) -> anyhow::Result<Fixture> {
                 email: format!("mediator{i}@bench.local"),
                 name: format!("调解员{i}"),
                 role: Role::UnionMediator,
-                office_id: Some(town.id.clone()),
+                office_id: Some(town.id.to_string()),
                 password: PASSWORD.into(),
             },
             now.naive_utc(),
         )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         actors.push(Actor {
-            id: Some(user.id),
+            id: Some(user.id.into()),
             kind: "user",
             role: Some("union_mediator".into()),
             office_id: Some(town.id.clone()),
@@ -222,9 +222,9 @@ pub fn load(url: &DatabaseUrl, cases: usize) -> anyhow::Result<Fixture> {
         .load::<String>(&mut connection)?;
     Ok(Fixture {
         mediator_email: "mediator0@bench.local".into(),
-        office_id,
+        office_id: office_id.into(),
         intake_mediator_email: format!("mediator{INTAKE_OFFICE}@bench.local"),
-        intake_office_id: towns[INTAKE_OFFICE].id.clone(),
+        intake_office_id: towns[INTAKE_OFFICE].id.to_string(),
         case_ids,
         employers: (0..1000).map(employer).collect(),
     })

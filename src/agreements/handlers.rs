@@ -9,6 +9,7 @@ use super::PaymentView;
 use crate::agreements;
 use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
+use crate::domain::ids::CaseId;
 use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
 
@@ -23,7 +24,7 @@ use crate::http::json::JsonBody;
 pub async fn create_agreement(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
-    case_id: web::Path<String>,
+    case_id: web::Path<CaseId>,
     body: JsonBody<CreateAgreement>,
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
@@ -44,7 +45,7 @@ pub async fn create_agreement(
 pub async fn get_agreement(
     state: web::Data<AppState>,
     caller: Caller,
-    case_id: web::Path<String>,
+    case_id: web::Path<CaseId>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let view = state
@@ -65,7 +66,7 @@ pub async fn get_agreement(
 pub async fn record_payment(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
-    case_id: web::Path<String>,
+    case_id: web::Path<CaseId>,
     body: JsonBody<CreatePayment>,
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
@@ -86,7 +87,7 @@ pub async fn record_payment(
 pub async fn list_payments(
     state: web::Data<AppState>,
     caller: Caller,
-    case_id: web::Path<String>,
+    case_id: web::Path<CaseId>,
 ) -> Result<HttpResponse, AppError> {
     let list = state
         .db

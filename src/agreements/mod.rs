@@ -17,6 +17,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConnection;
+use crate::domain::ids::CaseId;
 use crate::schema::{agreement_terms, agreements, payments};
 
 /// An agreement as stored.
@@ -24,7 +25,7 @@ use crate::schema::{agreement_terms, agreements, payments};
 #[diesel(table_name = agreements)]
 pub struct Agreement {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub signed_at: NaiveDateTime,
     pub total_amount_fen: i64,
     pub created_by: String,
@@ -49,7 +50,7 @@ pub struct Term {
 #[diesel(table_name = payments)]
 pub struct Payment {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub amount_fen: i64,
     pub paid_at: NaiveDateTime,
     pub note: Option<String>,
@@ -73,7 +74,7 @@ impl From<Payment> for PaymentView {
     fn from(p: Payment) -> Self {
         Self {
             id: p.id,
-            case_id: p.case_id,
+            case_id: p.case_id.into(),
             amount_fen: p.amount_fen,
             paid_at: p.paid_at.and_utc(),
             note: p.note,

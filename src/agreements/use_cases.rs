@@ -18,6 +18,7 @@ use crate::cases::intake::amount;
 use crate::cases::lifecycle::CaseStatus;
 use crate::cases::transitions;
 use crate::db::{write_transaction, DbConnection};
+use crate::domain::ids::CaseId;
 use crate::domain::new_id;
 use crate::domain::validation::{free_text, text, Validator};
 use crate::error::AppError;
@@ -116,7 +117,7 @@ fn validate_agreement(
 pub fn record_agreement(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     input: CreateAgreement,
     now: DateTime<Utc>,
 ) -> Result<AgreementView, AppError> {
@@ -174,7 +175,7 @@ pub fn record_agreement(
 pub fn read_agreement(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     now: DateTime<Utc>,
 ) -> Result<AgreementView, AppError> {
     let case = find_for(connection, caller, case_id)?;
@@ -197,7 +198,7 @@ fn takes_payments(status: CaseStatus) -> bool {
 pub fn record_payment(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     input: CreatePayment,
     now: DateTime<Utc>,
 ) -> Result<PaymentView, AppError> {
@@ -258,7 +259,7 @@ pub fn record_payment(
 pub fn list_payments(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> Result<Vec<PaymentView>, AppError> {
     let case = find_for(connection, caller, case_id)?;
     Ok(super::payments_for_case(connection, &case.id)?

@@ -97,7 +97,7 @@ pub fn agreement_view(
             })
             .collect(),
         id: agreement.id,
-        case_id: agreement.case_id,
+        case_id: agreement.case_id.into(),
         signed_at: agreement.signed_at.and_utc(),
         total_amount_fen: agreement.total_amount_fen,
     })

@@ -3,6 +3,7 @@
 //! can take it from any front door; the actix extractors that build it live in `auth::extract`.
 
 use super::policy::{self, Action};
+use crate::domain::ids::{OfficeId, UserId};
 use crate::error::AppError;
 use crate::offices::OfficeKind;
 use crate::users::Role;
@@ -11,7 +12,7 @@ use crate::users::Role;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {
     /// A person who signed in with email and password.
-    User { id: String },
+    User { id: UserId },
     /// A partner office's own system, signed in with client credentials.
     Client { id: String },
 }
@@ -21,7 +22,7 @@ pub enum Principal {
 pub struct Caller {
     pub principal: Principal,
     pub role: Role,
-    pub office_id: Option<String>,
+    pub office_id: Option<OfficeId>,
     pub office_kind: Option<OfficeKind>,
     pub session_id: String,
     /// The service clock's time when the request was authenticated: what "unexpired" means
@@ -41,7 +42,8 @@ impl Caller {
     /// The id recorded as the actor of changes (user id or client id).
     pub fn actor_id(&self) -> &str {
         match &self.principal {
-            Principal::User { id } | Principal::Client { id } => id,
+            Principal::User { id } => id.as_str(),
+            Principal::Client { id } => id,
         }
     }
 

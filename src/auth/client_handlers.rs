@@ -8,6 +8,7 @@ use super::clients_use_cases::{CreateClient, CreatedClient};
 use super::extract::Admin;
 use crate::app::AppState;
 use crate::auth;
+use crate::domain::ids::OfficeId;
 use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
 
@@ -22,7 +23,7 @@ use crate::http::json::JsonBody;
 pub async fn create_client(
     state: web::Data<AppState>,
     admin: Admin,
-    office_id: web::Path<String>,
+    office_id: web::Path<OfficeId>,
     body: JsonBody<CreateClient>,
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
@@ -50,7 +51,7 @@ pub async fn create_client(
 pub async fn list_clients(
     state: web::Data<AppState>,
     admin: Admin,
-    office_id: web::Path<String>,
+    office_id: web::Path<OfficeId>,
 ) -> Result<HttpResponse, AppError> {
     let office_id = office_id.into_inner();
     let list = state
@@ -67,7 +68,7 @@ pub async fn list_clients(
 pub async fn revoke_client(
     state: web::Data<AppState>,
     admin: Admin,
-    path: web::Path<(String, String)>,
+    path: web::Path<(OfficeId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (office_id, client_id) = path.into_inner();
     let now = state.clock.now();

@@ -13,6 +13,7 @@ use super::clients::{self, ClientView};
 use super::policy::{self, Action};
 use super::sessions;
 use crate::db::{write_transaction, DbConnection};
+use crate::domain::ids::OfficeId;
 use crate::domain::validation::text;
 use crate::error::AppError;
 use crate::offices;
@@ -40,7 +41,7 @@ pub struct CreatedClient {
 pub fn create_client(
     connection: &mut DbConnection,
     caller: &Caller,
-    office_id: &str,
+    office_id: &OfficeId,
     input: CreateClient,
     now: DateTime<Utc>,
 ) -> Result<CreatedClient, AppError> {
@@ -77,7 +78,7 @@ pub fn create_client(
 pub fn list_clients(
     connection: &mut DbConnection,
     caller: &Caller,
-    office_id: &str,
+    office_id: &OfficeId,
 ) -> Result<Vec<ClientView>, AppError> {
     caller.require(Action::ManageDirectory)?;
     offices::find(connection, office_id)?;
@@ -90,7 +91,7 @@ pub fn list_clients(
 pub fn revoke_client(
     connection: &mut DbConnection,
     caller: &Caller,
-    office_id: &str,
+    office_id: &OfficeId,
     client_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {

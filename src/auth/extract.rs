@@ -71,7 +71,7 @@ impl PendingCaller {
         )?;
         let office_kind = live.office_kind;
         let (principal, role) = match (live.user_id, live.client_id) {
-            (Some(id), _) if id == self.subject => (Principal::User { id }, live.role),
+            (Some(id), _) if id == self.subject => (Principal::User { id: id.into() }, live.role),
             (None, Some(id)) if id == self.subject => (
                 Principal::Client { id },
                 office_kind.and_then(policy::partner_role_for),
@@ -87,7 +87,7 @@ impl PendingCaller {
         Ok(Caller {
             principal,
             role,
-            office_id: live.office_id,
+            office_id: live.office_id.map(Into::into),
             office_kind,
             session_id: live.session_id,
             now: self.now,

@@ -154,7 +154,7 @@ pub fn sign_in(
                     settings.refresh_token_ttl,
                 )
             })?;
-            session_tokens(signer, user.id, session, Some(refresh), now)
+            session_tokens(signer, user.id.into(), session, Some(refresh), now)
         }
         _ if locks_on_failure => Err(locked(settings.lockout)),
         _ => Err(invalid_credentials()),
@@ -264,7 +264,7 @@ pub fn who_am_i(connection: &mut DbConnection, caller: &Caller) -> Result<Me, Ap
         Principal::User { id } => {
             let user = users::find(connection, id)?;
             Me {
-                id: user.id,
+                id: user.id.into(),
                 kind: "user",
                 email: Some(user.email),
                 name: user.name,
@@ -314,7 +314,7 @@ pub fn change_password(
         current_password,
         new_password,
     } = input;
-    let user = users::find(connection, user_id)?;
+    let user = users::find(connection, &user_id.into())?;
     let locks_on_failure = reserve_attempt(connection, &user.email_normalized, settings, now)?;
     if !password::verify(&current_password, &user.password_hash) {
         return Err(if locks_on_failure {

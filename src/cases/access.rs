@@ -12,6 +12,7 @@ use diesel::sql_types::Bool;
 
 use crate::auth::caller::{Caller, Principal};
 use crate::db::{DbConnection, MultiBackend};
+use crate::domain::ids::CaseId;
 use crate::offices;
 use crate::schema::{case_grants, cases, referrals};
 use crate::users::Role;
@@ -36,13 +37,13 @@ impl CaseScope {
             return Ok(Self::Nothing);
         };
         Ok(match caller.role {
-            Role::UnionMediator => Self::Offices(vec![office.clone()]),
+            Role::UnionMediator => Self::Offices(vec![office.to_string()]),
             Role::UnionSupervisor => Self::Offices(offices::with_descendants(connection, office)?),
             Role::PoliceOfficer | Role::JudicialOfficer | Role::HrOfficer => {
-                Self::ReferredTo(office.clone())
+                Self::ReferredTo(office.to_string())
             }
             Role::Lawyer => match &caller.principal {
-                Principal::User { id } => Self::GrantedTo(id.clone(), caller.now.naive_utc()),
+                Principal::User { id } => Self::GrantedTo(id.to_string(), caller.now.naive_utc()),
                 Principal::Client { .. } => Self::Nothing,
             },
             Role::Admin => Self::Nothing,
@@ -110,7 +111,7 @@ pub fn granted_cases(user: &str, now: chrono::NaiveDateTime) -> GrantedCases {
 pub fn find_for(
     connection: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &CaseId,
 ) -> Result<super::Case, crate::error::AppError> {
     let scope = CaseScope::of(connection, caller)?;
     Ok(super::find_visible(connection, &scope, id)?)
@@ -122,7 +123,7 @@ pub fn find_for(
 pub fn case_to_change(
     connection: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &CaseId,
     expected_version: Option<i32>,
 ) -> Result<super::Case, crate::error::AppError> {
     let case = find_for(connection, caller, id)?;

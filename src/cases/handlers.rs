@@ -10,6 +10,7 @@ use super::CaseView;
 use crate::app::AppState;
 use crate::auth::extract::{PendingCaller, UnionStaff};
 use crate::auth::policy;
+use crate::domain::ids::CaseId;
 use crate::http::error::{AppError, Problem};
 use crate::http::etag::{etag, if_match};
 use crate::http::json::JsonBody;
@@ -86,7 +87,7 @@ pub async fn list_cases(
 pub async fn get_case(
     state: web::Data<AppState>,
     caller: PendingCaller,
-    id: web::Path<String>,
+    id: web::Path<CaseId>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let view = state
@@ -112,7 +113,7 @@ pub async fn update_case(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
     request: HttpRequest,
-    id: web::Path<String>,
+    id: web::Path<CaseId>,
     body: JsonBody<UpdateCase>,
 ) -> Result<HttpResponse, AppError> {
     let expected = if_match(&request)?;
@@ -137,7 +138,7 @@ pub async fn transition_case(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
     request: HttpRequest,
-    id: web::Path<String>,
+    id: web::Path<CaseId>,
     body: JsonBody<TransitionRequest>,
 ) -> Result<HttpResponse, AppError> {
     let expected = if_match(&request)?;

@@ -285,7 +285,7 @@ pub fn register(
         search_text = super::extend_search_text(&search_text, &[&party.name]);
     }
     let case = Case {
-        id: new_id(),
+        id: new_id().into(),
         case_number,
         office_id: office.id.clone(),
         status: CaseStatus::Intake,

@@ -22,6 +22,7 @@ use self::access::CaseScope;
 use self::lifecycle::CaseStatus;
 pub use self::use_cases::{get, list_for, register, transition, update};
 use crate::db::DbConnection;
+use crate::domain::ids::{CaseId, OfficeId, UserId};
 use crate::offices::OfficeKind;
 use crate::pagination::{PageRequest, Paginated};
 use crate::schema::{case_parties, cases, offices};
@@ -83,14 +84,14 @@ pub fn store_flags(flags: &[Flag]) -> String {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = cases)]
 pub struct Case {
-    pub id: String,
+    pub id: CaseId,
     pub case_number: String,
-    pub office_id: String,
+    pub office_id: OfficeId,
     pub status: CaseStatus,
     pub category: Category,
     pub channel: Channel,
     pub summary: String,
-    pub assignee_id: Option<String>,
+    pub assignee_id: Option<UserId>,
     pub claimed_amount_fen: i64,
     pub agreed_amount_fen: i64,
     pub recovered_amount_fen: i64,
@@ -190,12 +191,12 @@ impl CaseView {
             category: case.category,
             channel: case.channel,
             flags: case.flags.split(',').filter_map(Flag::parse).collect(),
-            id: case.id,
+            id: case.id.into(),
             case_number: case.case_number,
             status,
             summary: case.summary,
             office,
-            assignee_id: case.assignee_id,
+            assignee_id: case.assignee_id.map(Into::into),
             claimed_amount_fen: case.claimed_amount_fen,
             agreed_amount_fen: case.agreed_amount_fen,
             recovered_amount_fen: case.recovered_amount_fen,
@@ -222,7 +223,7 @@ impl CaseView {
 pub fn find_visible(
     connection: &mut DbConnection,
     scope: &CaseScope,
-    id: &str,
+    id: &CaseId,
 ) -> QueryResult<Case> {
     cases::table
         .filter(cases::id.eq(id))
@@ -251,7 +252,7 @@ type CaseRow = (Case, String, OfficeKind);
 
 fn view_of((case, office_name, office_kind): CaseRow, now: DateTime<Utc>) -> CaseView {
     let office = CaseOffice {
-        id: case.office_id.clone(),
+        id: case.office_id.clone().into(),
         name: office_name,
         kind: office_kind,
     };
@@ -262,7 +263,7 @@ fn view_of((case, office_name, office_kind): CaseRow, now: DateTime<Utc>) -> Cas
 pub fn find_visible_view(
     connection: &mut DbConnection,
     scope: &CaseScope,
-    id: &str,
+    id: &CaseId,
     now: DateTime<Utc>,
 ) -> QueryResult<CaseView> {
     let row: CaseRow = cases_with_offices!()
@@ -275,7 +276,7 @@ pub fn find_visible_view(
 
 /// Re-reads a case after changing it. Only for a case already loaded through [`find_visible`]
 /// in the same transaction: it applies no visibility of its own.
-pub fn reload(connection: &mut DbConnection, id: &str) -> QueryResult<Case> {
+pub fn reload(connection: &mut DbConnection, id: &CaseId) -> QueryResult<Case> {
     cases::table
         .find(id)
         .select(Case::as_select())
@@ -311,10 +312,10 @@ pub fn views(
         .into_iter()
         .map(|case| {
             let office = offices
-                .get(&case.office_id)
+                .get(case.office_id.as_str())
                 .cloned()
                 .unwrap_or_else(|| CaseOffice {
-                    id: case.office_id.clone(),
+                    id: case.office_id.clone().into(),
                     name: String::new(),
                     kind: OfficeKind::Union,
                 });

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::lifecycle::{next_status, CaseAction, CaseStatus, Destination, TransitionRequest};
 use super::Case;
 use crate::db::DbConnection;
+use crate::domain::ids::CaseId;
 use crate::domain::validation::{text, Validator};
 use crate::error::AppError;
 use crate::referrals::rules::ReferralStatus;
@@ -132,7 +133,7 @@ pub fn apply(
 /// not left overdue in partner inboxes and the figures), and the timeline says how many.
 fn close_open_referrals(
     connection: &mut DbConnection,
-    case_id: &str,
+    case_id: &CaseId,
     to: CaseStatus,
     actor: &Actor,
     now: NaiveDateTime,

@@ -18,6 +18,7 @@ use crate::auth::caller::Caller;
 use crate::auth::policy;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::identifiers::parse_resident_id;
+use crate::domain::ids::{CaseId, UserId};
 use crate::domain::protect::PersonalData;
 use crate::domain::validation::{free_text, Validator};
 use crate::error::AppError;
@@ -127,7 +128,7 @@ fn case_filter(query: CaseQuery, protector: &PersonalData) -> Result<CaseFilter,
 pub fn get(
     connection: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &CaseId,
     now: DateTime<Utc>,
 ) -> Result<CaseView, AppError> {
     let scope = CaseScope::of(connection, caller)?;
@@ -152,7 +153,7 @@ pub struct UpdateCase {
     pub flags: Option<Vec<Flag>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
-    pub assignee_id: Option<Option<String>>,
+    pub assignee_id: Option<Option<UserId>>,
 }
 
 /// The validated fields of an [`UpdateCase`].
@@ -190,7 +191,7 @@ fn validate_edit(input: UpdateCase) -> Result<CaseEdit, AppError> {
 pub fn update(
     connection: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &CaseId,
     expected_version: Option<i32>,
     input: UpdateCase,
     now: DateTime<Utc>,
@@ -240,7 +241,7 @@ fn apply_edit(
     record("flags", json!(current.flags), json!(flags));
     let assignee = match &input.assignee_id {
         Some(assignee) if *assignee != current.assignee_id => {
-            check_assignment(connection, caller, &current, assignee.as_deref())?;
+            check_assignment(connection, caller, &current, assignee.as_ref())?;
             assignee.clone()
         }
         _ => current.assignee_id.clone(),
@@ -291,7 +292,7 @@ fn check_assignment(
     connection: &mut DbConnection,
     caller: &Caller,
     case: &Case,
-    assignee: Option<&str>,
+    assignee: Option<&UserId>,
 ) -> Result<(), AppError> {
     if !policy::may_assign(caller.role, case.assignee_id.is_some()) {
         return Err(AppError::Forbidden(
@@ -321,7 +322,7 @@ fn check_assignment(
 pub fn transition(
     connection: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &CaseId,
     expected_version: Option<i32>,
     request: TransitionRequest,
     now: DateTime<Utc>,

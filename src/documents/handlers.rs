@@ -12,6 +12,7 @@ use super::use_cases::Upload;
 use super::DocumentView;
 use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
+use crate::domain::ids::CaseId;
 use crate::http::error::{AppError, Problem};
 
 fn multipart_error(error: MultipartError) -> AppError {
@@ -82,7 +83,7 @@ async fn read_upload(mut multipart: Multipart, limit: usize) -> Result<Upload, A
 pub async fn upload_document(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
-    case_id: web::Path<String>,
+    case_id: web::Path<CaseId>,
     multipart: Multipart,
 ) -> Result<HttpResponse, AppError> {
     // The case must be visible before a byte is buffered or stored.
@@ -122,7 +123,7 @@ pub async fn upload_document(
 pub async fn list_documents(
     state: web::Data<AppState>,
     caller: Caller,
-    case_id: web::Path<String>,
+    case_id: web::Path<CaseId>,
 ) -> Result<HttpResponse, AppError> {
     let list = state
         .db

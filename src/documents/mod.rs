@@ -18,6 +18,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConnection;
+use crate::domain::ids::CaseId;
 use crate::schema::documents;
 use crate::text_enum;
 
@@ -40,7 +41,7 @@ text_enum! {
 #[diesel(table_name = documents)]
 pub struct Document {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub document_type: DocumentType,
     pub file_name: String,
     pub content_type: String,
@@ -74,7 +75,7 @@ impl From<Document> for DocumentView {
             document_type: d.document_type,
             content_url: format!("/api/v1/documents/{}/content", d.id),
             id: d.id,
-            case_id: d.case_id,
+            case_id: d.case_id.into(),
             file_name: d.file_name,
             content_type: d.content_type,
             size_bytes: d.size_bytes,

@@ -21,6 +21,7 @@ use crate::auth::caller::Caller;
 use crate::cases::access::find_for;
 use crate::cases::Case;
 use crate::db::{write_transaction, DbConnection};
+use crate::domain::ids::CaseId;
 use crate::domain::new_id;
 use crate::domain::validation::text;
 use crate::error::AppError;
@@ -50,7 +51,7 @@ pub struct PreparedUpload {
 pub fn upload_target(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> Result<Case, AppError> {
     find_for(connection, caller, case_id)
 }
@@ -140,7 +141,7 @@ pub fn record_upload(
 pub fn list(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> Result<Vec<DocumentView>, AppError> {
     let case = find_for(connection, caller, case_id)?;
     let documents = super::for_case(connection, &case.id)?;

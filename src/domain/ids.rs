@@ -3,17 +3,28 @@
 //! the wrong row without any error. Each kind of id is its own type here: passing an office id
 //! where a case id belongs does not compile.
 //!
-//! ```compile_fail
-//! use mediation_tracker::domain::ids::{CaseId, OfficeId};
-//! fn open_case(_id: &CaseId) {}
-//! let office = OfficeId::from("0194-office");
-//! open_case(&office); // error: expected `&CaseId`, found `&OfficeId`
+//! ```compile_fail,E0308
+//! use mediation_tracker::auth::caller::Caller;
+//! use mediation_tracker::cases::access::find_for;
+//! use mediation_tracker::db::DbConnection;
+//! use mediation_tracker::domain::ids::OfficeId;
+//! fn misuse(connection: &mut DbConnection, caller: &Caller, office: &OfficeId) {
+//!     // error[E0308]: expected `&CaseId`, found `&OfficeId`
+//!     let _ = find_for(connection, caller, office);
+//! }
 //! ```
 //!
-//! ```
+//! The same call with a case id compiles (this twin keeps the test above honest: it fails for
+//! the id's type, not for a typo):
+//!
+//! ```no_run
+//! use mediation_tracker::auth::caller::Caller;
+//! use mediation_tracker::cases::access::find_for;
+//! use mediation_tracker::db::DbConnection;
 //! use mediation_tracker::domain::ids::CaseId;
-//! fn open_case(id: &CaseId) -> &str { id.as_str() }
-//! assert_eq!(open_case(&CaseId::from("0194-case")), "0194-case");
+//! fn read(connection: &mut DbConnection, caller: &Caller, case: &CaseId) {
+//!     let _ = find_for(connection, caller, case);
+//! }
 //! ```
 //!
 //! An id reads as `&str` (`Deref`), so formatting, logging and comparing with text need no
@@ -79,6 +90,12 @@ macro_rules! id_type {
         impl From<&str> for $name {
             fn from(id: &str) -> Self {
                 Self(id.to_owned())
+            }
+        }
+
+        impl From<&String> for $name {
+            fn from(id: &String) -> Self {
+                Self(id.clone())
             }
         }
 

@@ -7,6 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::Dossier;
 use crate::app::AppState;
 use crate::auth::caller::Caller;
+use crate::domain::ids::CaseId;
 use crate::dossier;
 use crate::http::error::{AppError, Problem};
 
@@ -31,7 +32,7 @@ pub async fn get_dossier(
     state: web::Data<AppState>,
     caller: Caller,
     request: HttpRequest,
-    id: web::Path<String>,
+    id: web::Path<CaseId>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let case_file = state

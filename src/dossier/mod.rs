@@ -19,6 +19,7 @@ use crate::cases::access::partner_office;
 use crate::cases::CaseView;
 use crate::db::{read_snapshot, DbConnection};
 use crate::documents::{self, DocumentView};
+use crate::domain::ids::CaseId;
 use crate::error::AppError;
 use crate::parties::PartyView;
 use crate::referrals::{self, ReferralView};
@@ -60,7 +61,7 @@ pub struct Dossier {
 pub fn assemble(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     now: DateTime<Utc>,
 ) -> Result<Dossier, AppError> {
     read_snapshot(connection, |connection| {
@@ -72,7 +73,7 @@ pub fn assemble(
 fn assemble_in_snapshot(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     now: DateTime<Utc>,
 ) -> Result<Dossier, AppError> {
     let case = find_for(connection, caller, case_id)?;

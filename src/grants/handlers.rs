@@ -7,6 +7,7 @@ use super::use_cases::CreateGrant;
 use super::GrantView;
 use crate::app::AppState;
 use crate::auth::extract::UnionStaff;
+use crate::domain::ids::CaseId;
 use crate::grants;
 use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
@@ -19,7 +20,7 @@ use crate::http::json::JsonBody;
 pub async fn create_grant(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
-    case_id: web::Path<String>,
+    case_id: web::Path<CaseId>,
     body: JsonBody<CreateGrant>,
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
@@ -37,7 +38,7 @@ pub async fn create_grant(
 pub async fn list_grants(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
-    case_id: web::Path<String>,
+    case_id: web::Path<CaseId>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let list = state
@@ -53,7 +54,7 @@ pub async fn list_grants(
 pub async fn revoke_grant(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
-    path: web::Path<(String, String)>,
+    path: web::Path<(CaseId, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (case_id, grant_id) = path.into_inner();
     let now = state.clock.now();

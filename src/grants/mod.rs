@@ -14,6 +14,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConnection;
+use crate::domain::ids::{CaseId, UserId};
 use crate::schema::case_grants;
 
 /// A grant as stored.
@@ -21,8 +22,8 @@ use crate::schema::case_grants;
 #[diesel(table_name = case_grants)]
 pub struct Grant {
     pub id: String,
-    pub case_id: String,
-    pub user_id: String,
+    pub case_id: CaseId,
+    pub user_id: UserId,
     pub granted_by: String,
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
@@ -48,8 +49,8 @@ impl GrantView {
         Self {
             active: grant.revoked_at.is_none() && grant.expires_at > now.naive_utc(),
             id: grant.id,
-            case_id: grant.case_id,
-            user_id: grant.user_id,
+            case_id: grant.case_id.into(),
+            user_id: grant.user_id.into(),
             granted_by: grant.granted_by,
             expires_at: grant.expires_at.and_utc(),
             revoked_at: grant.revoked_at.map(|t| t.and_utc()),

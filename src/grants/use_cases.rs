@@ -14,6 +14,7 @@ use crate::auth::caller::Caller;
 use crate::auth::policy;
 use crate::cases::access::find_for;
 use crate::db::{write_transaction, DbConnection};
+use crate::domain::ids::{CaseId, UserId};
 use crate::domain::new_id;
 use crate::error::AppError;
 use crate::timeline::{self, Actor};
@@ -38,7 +39,7 @@ pub struct CreateGrant {
 pub fn grant(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     input: CreateGrant,
     now: DateTime<Utc>,
 ) -> Result<GrantView, AppError> {
@@ -53,7 +54,7 @@ pub fn grant(
     }
     let grant = write_transaction(connection, |connection| {
         let case = find_for(connection, caller, case_id)?;
-        let lawyer = users::find(connection, &input.user_id)
+        let lawyer = users::find(connection, &UserId::from(&input.user_id))
             .map_err(|_| AppError::invalid("user_id", "no user has this id"))?;
         if !policy::may_hold_grant(lawyer.role) || !lawyer.active {
             return Err(AppError::invalid(
@@ -91,7 +92,7 @@ pub fn grant(
 pub fn list_grants(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     now: DateTime<Utc>,
 ) -> Result<Vec<GrantView>, AppError> {
     let case = find_for(connection, caller, case_id)?;
@@ -107,7 +108,7 @@ pub fn list_grants(
 pub fn revoke_grant(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     grant_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {

@@ -42,7 +42,7 @@ fn local(
     office_id: &str,
     at: NaiveDateTime,
 ) -> Result<String, AppError> {
-    let zone = office_zone(&offices::find(connection, office_id)?.time_zone);
+    let zone = office_zone(&offices::find(connection, &office_id.into())?.time_zone);
     Ok(at
         .and_utc()
         .with_timezone(&zone)
@@ -153,7 +153,7 @@ pub fn session_scheduled(
 ) -> Result<(), AppError> {
     let union = offices::find(connection, &case.office_id)?;
     for office_id in office_ids {
-        let office = offices::find(connection, office_id)?;
+        let office = offices::find(connection, &office_id.into())?;
         let vars: BTreeMap<&'static str, String> = [
             ("case_number", case.case_number.clone()),
             ("office_name", office.name.clone()),

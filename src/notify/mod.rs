@@ -24,6 +24,7 @@ use utoipa::ToSchema;
 
 use self::templates::{render, Template};
 use crate::db::DbConnection;
+use crate::domain::ids::CaseId;
 use crate::domain::new_id;
 use crate::pagination::{PageRequest, Paginated};
 use crate::schema::{offices, outbox, users};
@@ -48,7 +49,7 @@ pub struct OutboxRow {
     pub recipients: String,
     pub subject: String,
     pub body: String,
-    pub case_id: Option<String>,
+    pub case_id: Option<CaseId>,
     pub dedup_key: Option<String>,
     pub status: OutboxStatus,
     pub attempts: i32,
@@ -88,7 +89,7 @@ impl From<OutboxRow> for NotificationView {
             id: row.id,
             template: row.template,
             subject: row.subject,
-            case_id: row.case_id,
+            case_id: row.case_id.map(Into::into),
             attempts: row.attempts,
             next_attempt_at: row.next_attempt_at.and_utc(),
             last_error: row.last_error,

@@ -9,6 +9,7 @@ use super::use_cases::{CreateOffice, UpdateOffice};
 use super::{OfficeKind, OfficeView};
 use crate::app::AppState;
 use crate::auth::extract::{Admin, Caller};
+use crate::domain::ids::OfficeId;
 use crate::http::error::{AppError, Problem};
 use crate::http::etag::{etag, if_match};
 use crate::http::json::JsonBody;
@@ -81,7 +82,7 @@ pub async fn list_offices(
 pub async fn get_office(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<OfficeId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let office = state
@@ -103,7 +104,7 @@ pub async fn update_office(
     state: web::Data<AppState>,
     admin: Admin,
     request: HttpRequest,
-    id: web::Path<String>,
+    id: web::Path<OfficeId>,
     body: JsonBody<UpdateOffice>,
 ) -> Result<HttpResponse, AppError> {
     let expected_version = if_match(&request)?;

@@ -14,6 +14,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConnection;
+use crate::domain::ids::OfficeId;
 use crate::pagination::{PageRequest, Paginated};
 use crate::schema::offices;
 use crate::text_enum;
@@ -37,12 +38,12 @@ pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = offices)]
 pub struct Office {
-    pub id: String,
+    pub id: OfficeId,
     pub name: String,
     pub code: String,
     pub kind: OfficeKind,
     pub email: Option<String>,
-    pub parent_id: Option<String>,
+    pub parent_id: Option<OfficeId>,
     pub time_zone: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -70,12 +71,12 @@ impl From<Office> for OfficeView {
     fn from(office: Office) -> Self {
         let kind = office.kind;
         Self {
-            id: office.id,
+            id: office.id.into(),
             name: office.name,
             code: office.code,
             kind,
             email: office.email,
-            parent_id: office.parent_id,
+            parent_id: office.parent_id.map(Into::into),
             time_zone: office.time_zone,
             created_at: office.created_at.and_utc(),
             updated_at: office.updated_at.and_utc(),
@@ -115,10 +116,10 @@ pub fn insert(connection: &mut DbConnection, office: &NewOffice) -> QueryResult<
     diesel::insert_into(offices::table)
         .values(office)
         .execute(connection)?;
-    find(connection, &office.id)
+    find(connection, &OfficeId::from(&office.id))
 }
 
-pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Office> {
+pub fn find(connection: &mut DbConnection, id: &OfficeId) -> QueryResult<Office> {
     offices::table
         .find(id)
         .select(Office::as_select())
@@ -166,7 +167,7 @@ pub fn update(
     if updated == 0 {
         return Ok(None);
     }
-    find(connection, id).map(Some)
+    find(connection, &id.into()).map(Some)
 }
 
 #[derive(QueryableByName)]

@@ -13,6 +13,7 @@ use crate::auth::caller::Caller;
 use crate::auth::policy::Action;
 use crate::db::{is_unique_violation, write_transaction, DbConnection};
 use crate::domain::check_version;
+use crate::domain::ids::OfficeId;
 use crate::domain::validation::{text, Validator};
 use crate::domain::{new_id, Email};
 use crate::error::AppError;
@@ -85,7 +86,7 @@ fn code_taken_or(error: diesel::result::Error) -> AppError {
 }
 
 fn check_parent_exists(connection: &mut DbConnection, parent: &str) -> Result<(), AppError> {
-    super::find(connection, parent)
+    super::find(connection, &parent.into())
         .map_err(|_| AppError::invalid("parent_id", "no office has this id"))?;
     Ok(())
 }
@@ -153,7 +154,7 @@ pub fn list_page(
 pub fn get(
     connection: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &OfficeId,
 ) -> Result<OfficeView, AppError> {
     caller.require(Action::ViewOffices)?;
     Ok(super::find(connection, id)?.into())
@@ -190,7 +191,7 @@ fn validate_changes(input: UpdateOffice) -> Result<OfficeChanges, AppError> {
 pub fn edit(
     connection: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &OfficeId,
     expected_version: Option<i32>,
     input: UpdateOffice,
     now: DateTime<Utc>,
@@ -205,7 +206,7 @@ pub fn edit(
             check_parent_exists(connection, parent)?;
             if super::ancestors(connection, parent)?
                 .iter()
-                .any(|a| a == id)
+                .any(|a| a == id.as_str())
             {
                 return Err(AppError::invalid(
                     "parent_id",

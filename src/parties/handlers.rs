@@ -7,6 +7,7 @@ use super::use_cases::{RevealRequest, RevealedParty};
 use super::{PartyInput, PartyView};
 use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
+use crate::domain::ids::CaseId;
 use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
 use crate::parties;
@@ -21,7 +22,7 @@ use crate::parties;
 pub async fn add_party(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
-    id: web::Path<String>,
+    id: web::Path<CaseId>,
     body: JsonBody<PartyInput>,
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
@@ -41,7 +42,7 @@ pub async fn add_party(
 pub async fn list_parties(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<CaseId>,
 ) -> Result<HttpResponse, AppError> {
     let parties = state
         .db
@@ -64,7 +65,7 @@ pub async fn list_parties(
 pub async fn reveal_party(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    path: web::Path<(CaseId, String)>,
     body: JsonBody<RevealRequest>,
 ) -> Result<HttpResponse, AppError> {
     let (case_id, party_id) = path.into_inner();

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use crate::db::DbConnection;
 use crate::domain::identifiers::{mask_id_number, mask_phone, parse_phone, parse_resident_id};
+use crate::domain::ids::CaseId;
 use crate::domain::new_id;
 use crate::domain::protect::PersonalData;
 use crate::domain::validation::{text, Validator};
@@ -33,7 +34,7 @@ text_enum! {
 #[diesel(table_name = case_parties)]
 pub struct Party {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub kind: PartyKind,
     pub name: String,
     pub id_number_cipher: Option<String>,
@@ -121,7 +122,7 @@ impl ValidParty {
     pub fn protect(&self, protector: &PersonalData, case_id: &str, now: NaiveDateTime) -> Party {
         Party {
             id: new_id(),
-            case_id: case_id.to_owned(),
+            case_id: case_id.to_owned().into(),
             kind: self.kind,
             name: self.name.clone(),
             id_number_cipher: self.id_number.as_deref().map(|n| protector.encrypt(n)),

@@ -14,6 +14,7 @@ use crate::auth::caller::Caller;
 use crate::auth::policy::may_reveal_personal_data;
 use crate::cases::access::{case_to_change, find_for};
 use crate::db::{write_transaction, DbConnection};
+use crate::domain::ids::CaseId;
 use crate::domain::protect::PersonalData;
 use crate::domain::validation::{text, Validator};
 use crate::error::AppError;
@@ -43,7 +44,7 @@ pub struct RevealedParty {
 pub fn add(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     input: PartyInput,
     protector: &PersonalData,
     now: DateTime<Utc>,
@@ -77,7 +78,7 @@ pub fn add(
 pub fn list_for(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> Result<Vec<PartyView>, AppError> {
     let case = find_for(connection, caller, case_id)?;
     let parties = super::list(connection, &case.id)?;
@@ -93,7 +94,7 @@ pub fn list_for(
 pub fn reveal(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     party_id: &str,
     input: Result<RevealRequest, AppError>,
     protector: &PersonalData,

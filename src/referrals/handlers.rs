@@ -10,6 +10,7 @@ use super::use_cases::{
 use super::ReferralView;
 use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
+use crate::domain::ids::CaseId;
 use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
 use crate::pagination::{PageQuery, Paginated};
@@ -26,7 +27,7 @@ use crate::pagination::{PageQuery, Paginated};
 pub async fn create_referral(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
-    case_id: web::Path<String>,
+    case_id: web::Path<CaseId>,
     body: JsonBody<CreateReferral>,
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
@@ -51,7 +52,7 @@ pub async fn create_referral(
 pub async fn list_case_referrals(
     state: web::Data<AppState>,
     caller: Caller,
-    case_id: web::Path<String>,
+    case_id: web::Path<CaseId>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let list = state

@@ -24,6 +24,7 @@ use self::rules::{is_open, ReferralKind, ReferralStatus};
 use crate::cases::access::CaseScope;
 use crate::cases::CaseOffice;
 use crate::db::{DbConnection, MultiBackend};
+use crate::domain::ids::{CaseId, OfficeId};
 use crate::offices::OfficeKind;
 use crate::pagination::{PageRequest, Paginated};
 use crate::schema::{cases, offices, referrals};
@@ -35,8 +36,8 @@ use diesel::sql_types::Bool;
 #[diesel(table_name = referrals)]
 pub struct Referral {
     pub id: String,
-    pub case_id: String,
-    pub office_id: String,
+    pub case_id: CaseId,
+    pub office_id: OfficeId,
     pub kind: ReferralKind,
     pub request: String,
     pub status: ReferralStatus,
@@ -121,14 +122,17 @@ pub fn views(
                 overdue: r.is_overdue(now),
                 status: r.status,
                 kind: r.kind,
-                case_number: numbers.get(&r.case_id).cloned().unwrap_or_default(),
-                office: offices.get(&r.office_id).cloned().unwrap_or(CaseOffice {
-                    id: r.office_id.clone(),
-                    name: String::new(),
-                    kind: OfficeKind::Union,
-                }),
+                case_number: numbers.get(r.case_id.as_str()).cloned().unwrap_or_default(),
+                office: offices
+                    .get(r.office_id.as_str())
+                    .cloned()
+                    .unwrap_or(CaseOffice {
+                        id: r.office_id.clone().into(),
+                        name: String::new(),
+                        kind: OfficeKind::Union,
+                    }),
                 id: r.id,
-                case_id: r.case_id,
+                case_id: r.case_id.into(),
                 request: r.request,
                 due_at: r.due_at.and_utc(),
                 created_by: r.created_by,

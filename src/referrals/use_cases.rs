@@ -22,6 +22,7 @@ use crate::auth::caller::Caller;
 use crate::auth::policy;
 use crate::cases::access::{find_for, partner_office};
 use crate::db::{write_transaction, DbConnection};
+use crate::domain::ids::{CaseId, OfficeId};
 use crate::domain::new_id;
 use crate::domain::validation::{free_text, text, Validator};
 use crate::error::AppError;
@@ -90,7 +91,7 @@ fn view_one(
 pub fn refer(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     input: CreateReferral,
     due_hours: &BTreeMap<String, i64>,
     now: DateTime<Utc>,
@@ -109,7 +110,7 @@ pub fn refer(
     let referral = write_transaction(connection, |connection| {
         let case = find_for(connection, caller, case_id)?;
         case.ensure_open()?;
-        let office = offices::find(connection, &input.office_id)
+        let office = offices::find(connection, &OfficeId::from(&input.office_id))
             .map_err(|_| AppError::invalid("office_id", "no office has this id"))?;
         check_office_takes(office.kind, input.kind)?;
         let referral = Referral {
@@ -178,7 +179,7 @@ fn check_office_takes(office_kind: OfficeKind, kind: ReferralKind) -> Result<(),
 pub fn list_for_case(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     now: DateTime<Utc>,
 ) -> Result<Vec<ReferralView>, AppError> {
     let case = find_for(connection, caller, case_id)?;

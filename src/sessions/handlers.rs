@@ -7,6 +7,7 @@ use super::use_cases::{CreateSession, UpdateSession};
 use super::SessionView;
 use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
+use crate::domain::ids::CaseId;
 use crate::http::error::{AppError, Problem};
 use crate::http::etag::{etag, if_match};
 use crate::http::json::JsonBody;
@@ -22,7 +23,7 @@ use crate::sessions;
 pub async fn create_session(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
-    case_id: web::Path<String>,
+    case_id: web::Path<CaseId>,
     body: JsonBody<CreateSession>,
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
@@ -43,7 +44,7 @@ pub async fn create_session(
 pub async fn list_sessions(
     state: web::Data<AppState>,
     caller: Caller,
-    case_id: web::Path<String>,
+    case_id: web::Path<CaseId>,
 ) -> Result<HttpResponse, AppError> {
     let list = state
         .db

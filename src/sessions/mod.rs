@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 use crate::cases::CaseOffice;
 use crate::db::DbConnection;
+use crate::domain::ids::CaseId;
 use crate::offices::OfficeKind;
 use crate::schema::{mediation_sessions, offices, session_offices};
 use crate::text_enum;
@@ -43,7 +44,7 @@ text_enum! {
 #[diesel(table_name = mediation_sessions)]
 pub struct Session {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub scheduled_at: NaiveDateTime,
     pub location: String,
     pub status: SessionStatus,
@@ -180,7 +181,7 @@ pub fn views(
             status: s.status,
             outcome: s.outcome,
             id: s.id,
-            case_id: s.case_id,
+            case_id: s.case_id.into(),
             scheduled_at: s.scheduled_at.and_utc(),
             location: s.location,
             minutes: s.minutes,

@@ -15,6 +15,7 @@ use crate::auth::caller::Caller;
 use crate::cases::access::{case_to_change, find_for};
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::check_version;
+use crate::domain::ids::CaseId;
 use crate::domain::new_id;
 use crate::domain::validation::{text, Validator};
 use crate::error::AppError;
@@ -50,7 +51,7 @@ pub struct UpdateSession {
 pub fn schedule(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     input: CreateSession,
     now: DateTime<Utc>,
 ) -> Result<SessionView, AppError> {
@@ -104,7 +105,7 @@ pub fn schedule(
 pub fn list_for(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> Result<Vec<SessionView>, AppError> {
     let case = find_for(connection, caller, case_id)?;
     let sessions = super::for_case(connection, &case.id)?;
@@ -190,7 +191,7 @@ fn check_offices(
     office_ids: &[String],
 ) -> Result<(), AppError> {
     for (index, id) in office_ids.iter().enumerate() {
-        if offices::find(connection, id).is_err() {
+        if offices::find(connection, &id.into()).is_err() {
             v.add(&format!("office_ids[{index}]"), "no office has this id");
         }
     }

@@ -7,6 +7,7 @@ use super::use_cases::{NoteInput, TimelineQuery};
 use super::EventView;
 use crate::app::AppState;
 use crate::auth::extract::{Caller, PendingCaller};
+use crate::domain::ids::CaseId;
 use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
 use crate::pagination::Paginated;
@@ -18,7 +19,7 @@ use crate::pagination::Paginated;
 pub async fn list_events(
     state: web::Data<AppState>,
     caller: PendingCaller,
-    id: web::Path<String>,
+    id: web::Path<CaseId>,
     query: web::Query<TimelineQuery>,
 ) -> Result<HttpResponse, AppError> {
     let page = query.page()?;
@@ -39,7 +40,7 @@ pub async fn list_events(
 pub async fn add_note(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<CaseId>,
     body: JsonBody<NoteInput>,
 ) -> Result<HttpResponse, AppError> {
     super::require_note_role(&caller)?;
@@ -59,7 +60,7 @@ pub async fn add_note(
 pub async fn verify_events(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<CaseId>,
 ) -> Result<HttpResponse, AppError> {
     let check = state
         .db

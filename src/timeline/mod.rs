@@ -34,6 +34,7 @@ use utoipa::ToSchema;
 
 use crate::auth::caller::{Caller, Principal};
 use crate::db::DbConnection;
+use crate::domain::ids::{CaseId, OfficeId};
 use crate::domain::new_id;
 use crate::schema::{case_events, cases};
 
@@ -47,7 +48,7 @@ pub struct Actor {
     /// `user`, `client` or `system`.
     pub kind: &'static str,
     pub role: Option<String>,
-    pub office_id: Option<String>,
+    pub office_id: Option<OfficeId>,
 }
 
 impl From<&Caller> for Actor {
@@ -70,13 +71,13 @@ impl From<&Caller> for Actor {
 #[diesel(table_name = case_events)]
 pub struct Event {
     pub id: String,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub sequence: i32,
     pub kind: String,
     pub actor_id: Option<String>,
     pub actor_kind: String,
     pub actor_role: Option<String>,
-    pub office_id: Option<String>,
+    pub office_id: Option<OfficeId>,
     pub occurred_at: NaiveDateTime,
     pub data: String,
     pub previous_hash: String,
@@ -144,7 +145,7 @@ impl From<Event> for EventView {
                 id: event.actor_id,
                 kind: event.actor_kind,
                 role: event.actor_role,
-                office_id: event.office_id,
+                office_id: event.office_id.map(Into::into),
             },
             occurred_at: event.occurred_at.and_utc(),
             data: serde_json::from_str(&event.data).unwrap_or(Value::Null),
@@ -165,7 +166,7 @@ struct Head {
 /// Appends an event to a case's timeline. Call inside the transaction of the change it records.
 pub fn append(
     connection: &mut DbConnection,
-    case_id: &str,
+    case_id: &CaseId,
     actor: &Actor,
     kind: &str,
     data: Value,
@@ -178,7 +179,7 @@ pub fn append(
 /// office's referral: other partner offices never see its contents).
 pub fn append_restricted(
     connection: &mut DbConnection,
-    case_id: &str,
+    case_id: &CaseId,
     actor: &Actor,
     kind: &str,
     data: Value,

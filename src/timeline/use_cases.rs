@@ -14,6 +14,7 @@ use crate::auth::caller::Caller;
 use crate::auth::policy;
 use crate::cases::access::{find_for, partner_office};
 use crate::db::{read_snapshot, write_transaction, DbConnection};
+use crate::domain::ids::CaseId;
 use crate::domain::validation::free_text;
 use crate::error::AppError;
 use crate::pagination::{Paginated, DEFAULT_LIMIT, MAX_LIMIT};
@@ -63,7 +64,7 @@ impl TimelineQuery {
 pub fn read_page(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     page: TimelinePage,
 ) -> Result<Paginated<EventView>, AppError> {
     let case = find_for(connection, caller, case_id)?;
@@ -104,7 +105,7 @@ pub fn require_note_role(caller: &Caller) -> Result<(), AppError> {
 pub fn add_note(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
     input: NoteInput,
     now: DateTime<Utc>,
 ) -> Result<EventView, AppError> {
@@ -131,7 +132,7 @@ pub fn add_note(
 pub fn check_chain(
     connection: &mut DbConnection,
     caller: &Caller,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> Result<ChainCheck, AppError> {
     read_snapshot(connection, |connection| {
         let case = find_for(connection, caller, case_id)?;

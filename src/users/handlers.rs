@@ -8,6 +8,7 @@ use super::use_cases::{CreateUser, UpdateUser};
 use super::{Role, UserFilter, UserView};
 use crate::app::AppState;
 use crate::auth::extract::Admin;
+use crate::domain::ids::UserId;
 use crate::http::error::{AppError, Problem};
 use crate::http::etag::{etag, if_match};
 use crate::http::json::JsonBody;
@@ -84,7 +85,7 @@ pub async fn list_users(
 pub async fn get_user(
     state: web::Data<AppState>,
     admin: Admin,
-    id: web::Path<String>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let user = state
@@ -108,7 +109,7 @@ pub async fn update_user(
     state: web::Data<AppState>,
     admin: Admin,
     request: HttpRequest,
-    id: web::Path<String>,
+    id: web::Path<UserId>,
     body: JsonBody<UpdateUser>,
 ) -> Result<HttpResponse, AppError> {
     let expected_version = if_match(&request)?;

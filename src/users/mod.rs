@@ -13,6 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::DbConnection;
+use crate::domain::ids::{OfficeId, UserId};
 use crate::pagination::{PageRequest, Paginated};
 use crate::schema::users;
 use crate::text_enum;
@@ -34,13 +35,13 @@ text_enum! {
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub email_normalized: String,
     pub name: String,
     /// Read as a `Role`: a value the service does not know is an error, never a silent role.
     pub role: Role,
-    pub office_id: Option<String>,
+    pub office_id: Option<OfficeId>,
     pub password_hash: String,
     pub active: bool,
     pub created_at: NaiveDateTime,
@@ -66,11 +67,11 @@ impl From<User> for UserView {
     fn from(user: User) -> Self {
         let role = user.role;
         Self {
-            id: user.id,
+            id: user.id.into(),
             email: user.email,
             name: user.name,
             role,
-            office_id: user.office_id,
+            office_id: user.office_id.map(Into::into),
             active: user.active,
             created_at: user.created_at.and_utc(),
             updated_at: user.updated_at.and_utc(),
@@ -113,10 +114,10 @@ pub fn insert(connection: &mut DbConnection, user: &NewUser) -> QueryResult<User
     diesel::insert_into(users::table)
         .values(user)
         .execute(connection)?;
-    find(connection, &user.id)
+    find(connection, &UserId::from(&user.id))
 }
 
-pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<User> {
+pub fn find(connection: &mut DbConnection, id: &UserId) -> QueryResult<User> {
     users::table
         .find(id)
         .select(User::as_select())
@@ -202,7 +203,7 @@ pub fn update(
     if updated == 0 {
         return Ok(None);
     }
-    find(connection, id).map(Some)
+    find(connection, &id.into()).map(Some)
 }
 
 #[cfg(test)]

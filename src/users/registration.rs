@@ -35,7 +35,7 @@ pub fn register(
         password::check_policy(&registration.password, Some(&registration.email)),
     );
     let office_kind = match &registration.office_id {
-        Some(id) => match offices::find(connection, id) {
+        Some(id) => match offices::find(connection, &id.into()) {
             Ok(office) => Some(office.kind),
             Err(diesel::result::Error::NotFound) => {
                 v.add("office_id", "no office has this id");

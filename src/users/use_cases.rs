@@ -15,6 +15,7 @@ use crate::auth::policy::{self, Action};
 use crate::auth::sessions;
 use crate::db::{is_unique_violation, write_transaction, DbConnection};
 use crate::domain::check_version;
+use crate::domain::ids::UserId;
 use crate::domain::validation::{text, Validator};
 use crate::domain::Email;
 use crate::error::AppError;
@@ -79,7 +80,11 @@ pub fn list_page(
 }
 
 /// One user, or 404.
-pub fn get(connection: &mut DbConnection, caller: &Caller, id: &str) -> Result<UserView, AppError> {
+pub fn get(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    id: &UserId,
+) -> Result<UserView, AppError> {
     caller.require(Action::ManageDirectory)?;
     Ok(super::find(connection, id)?.into())
 }
@@ -125,7 +130,7 @@ fn stops_being_an_active_admin(
 pub fn edit(
     connection: &mut DbConnection,
     caller: &Caller,
-    id: &str,
+    id: &UserId,
     expected_version: Option<i32>,
     input: UpdateUser,
     now: DateTime<Utc>,
@@ -140,10 +145,10 @@ pub fn edit(
         let office_id = changes
             .office_id
             .clone()
-            .unwrap_or(current.office_id.clone());
+            .unwrap_or(current.office_id.clone().map(Into::into));
         let kind = match &office_id {
             Some(office) => Some(
-                offices::find(connection, office)
+                offices::find(connection, &office.into())
                     .map_err(|_| AppError::invalid("office_id", "no office has this id"))?
                     .kind,
             ),
