@@ -13,6 +13,7 @@ fn is_adapter(module: &str) -> bool {
         || last == "client_handlers"
         || module == "http"
         || module.starts_with("http::")
+        || module.starts_with("openapi::")
         || matches!(
             module,
             "routes" | "startup" | "openapi" | "health" | "cli" | "main" | "auth::extract"

@@ -131,7 +131,7 @@ pub fn load(
     if offices::find_by_code(connection, "SP").is_ok() {
         return Err(AppError::Conflict {
             code: "demo_already_loaded",
-            detail: "the demo data is already loaded (office SP exists)".into(),
+            detail: crate::msg!("detail.demo_already_loaded"),
         });
     }
     write_transaction(connection, |connection| {

@@ -6,92 +6,79 @@
 //! `docs/errors.md`); partner systems branch on `code`, never on the message. Internal failures
 //! keep their whole cause chain for the log and are shown to nobody.
 
-use serde::Serialize;
-use utoipa::ToSchema;
+use std::fmt;
+
+use crate::i18n::{Clauses, Lang, Message};
+use crate::msg;
 
 /// One invalid field of a request, for 422 answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     /// The field's path in the request, e.g. `employer.credit_code` or `workers[0].id_number`.
     pub field: String,
-    /// What is wrong with it, in words a person can act on.
-    pub message: String,
+    /// What is wrong with it, in words a person can act on, in no language yet.
+    pub message: Message,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, message: Message) -> Self {
         Self {
             field: field.into(),
-            message: message.into(),
+            message,
         }
     }
 }
 
-/// Everything a use case or a request can fail with.
-#[derive(Debug, thiserror::Error)]
+/// Everything a use case or a request can fail with. Every text is a [`Message`], rendered in
+/// the caller's language by the front door; `Display` renders it in English (logs, the command
+/// line).
+#[derive(Debug)]
 pub enum AppError {
     /// The body is not valid JSON (400).
-    #[error("the request body is not valid JSON: {0}")]
-    MalformedJson(String),
+    MalformedJson(Message),
     /// A query string or header the API cannot interpret (400).
-    #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String },
+    BadRequest { code: &'static str, detail: Message },
     /// No credentials, or credentials that are invalid, expired or revoked (401).
-    #[error("{0}")]
-    Unauthenticated(String),
+    Unauthenticated(Message),
     /// Signed in, but the role may not do this (403).
-    #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Message),
     /// Does not exist, or is invisible to the caller: both answer the same (404).
-    #[error("the requested resource does not exist")]
     NotFound,
     /// The path exists but not with this method (405).
-    #[error("this method is not allowed on this path")]
     MethodNotAllowed,
     /// The change conflicts with the resource's state, e.g. an illegal transition (409).
-    #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: &'static str, detail: Message },
     /// `If-Match` names a version that is no longer current (412).
-    #[error("{0}")]
-    PreconditionFailed(String),
+    PreconditionFailed(Message),
     /// The body exceeds the configured limit (413).
-    #[error("the request body exceeds the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
     /// The request target (path and query) is longer than the service reads (414).
-    #[error("the request URI is longer than {limit} bytes")]
     UriTooLong { limit: usize },
     /// The request's header section is larger than the service reads (431).
-    #[error("the request headers are too many or too large (at most {limit} bytes)")]
     HeadersTooLarge { limit: usize },
-    /// The body's content type is not one this endpoint reads (415).
-    #[error("the content type must be {expected}")]
-    UnsupportedMediaType { expected: &'static str },
+    /// The body's content type is not one this endpoint reads (415); the message says which.
+    UnsupportedMediaType(Message),
     /// One or more fields are invalid (422).
-    #[error("invalid fields: {}", describe_fields(.0))]
     Validation(Vec<FieldError>),
     /// Too many attempts; retry later (429).
-    #[error("{detail}")]
     TooManyRequests {
         code: &'static str,
-        detail: String,
+        detail: Message,
         retry_after_seconds: u64,
     },
     /// The database cannot serve right now: unreachable, restarting, locked or full (503, with
     /// `Retry-After`). The reason is logged, never shown: it may name hosts or paths.
-    #[error("the database is unavailable right now; retry shortly")]
     DatabaseUnavailable(String),
     /// Another dependency (the document store) cannot be reached right now (503). The reason is
     /// logged, never shown.
-    #[error("the document store is unavailable right now; retry shortly")]
     Unavailable(String),
     /// A bug or an unexpected failure: logged in full, answered opaquely (500).
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
 }
 
 impl AppError {
     /// A 422 for a single field.
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn invalid(field: impl Into<String>, message: Message) -> Self {
         Self::Validation(vec![FieldError::new(field, message)])
     }
 
@@ -109,7 +96,7 @@ impl AppError {
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::UriTooLong { .. } => "uri_too_long",
             Self::HeadersTooLarge { .. } => "headers_too_large",
-            Self::UnsupportedMediaType { .. } => "unsupported_media_type",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::Validation(_) => "validation_failed",
             Self::TooManyRequests { code, .. } => code,
             Self::DatabaseUnavailable(_) => "database_unavailable",
@@ -117,14 +104,67 @@ impl AppError {
             Self::Internal(_) => "internal_error",
         }
     }
+
+    /// What went wrong, for a person: the `detail` of a problem document. Internal failures
+    /// and unavailable dependencies get fixed wording; their causes are for the log only.
+    pub fn detail(&self) -> Message {
+        match self {
+            Self::MalformedJson(detail)
+            | Self::BadRequest { detail, .. }
+            | Self::Unauthenticated(detail)
+            | Self::Forbidden(detail)
+            | Self::Conflict { detail, .. }
+            | Self::PreconditionFailed(detail)
+            | Self::UnsupportedMediaType(detail)
+            | Self::TooManyRequests { detail, .. } => detail.clone(),
+            Self::NotFound => msg!("detail.not_found"),
+            Self::MethodNotAllowed => msg!("detail.method_not_allowed"),
+            Self::PayloadTooLarge { limit } => msg!("detail.payload_too_large", limit = limit),
+            Self::UriTooLong { limit } => msg!("detail.uri_too_long", limit = limit),
+            Self::HeadersTooLarge { limit } => msg!("detail.headers_too_large", limit = limit),
+            Self::Validation(errors) => msg!(
+                "detail.validation_failed",
+                fields = Clauses(
+                    errors
+                        .iter()
+                        .map(|e| msg!(
+                            "problem.field_item",
+                            field = &e.field,
+                            message = e.message.clone()
+                        ))
+                        .collect()
+                )
+            ),
+            Self::DatabaseUnavailable(_) => msg!("detail.database_unavailable"),
+            Self::Unavailable(_) => msg!("detail.service_unavailable"),
+            Self::Internal(_) => msg!("detail.internal_error"),
+        }
+    }
 }
 
-fn describe_fields(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("{} {}", e.field, e.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+/// English, for logs and the command line; an internal error shows its cause (never sent).
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Internal(error) => fmt::Display::fmt(error, f),
+            other => f.write_str(&other.detail().render(Lang::English)),
+        }
+    }
+}
+
+impl std::error::Error for AppError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Internal(error) => error.source(),
+            _ => None,
+        }
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(error: anyhow::Error) -> Self {
+        Self::Internal(error)
+    }
 }
 
 impl From<diesel::result::Error> for AppError {

@@ -21,6 +21,7 @@ pub mod error;
 pub mod grants;
 pub mod health;
 pub mod http;
+pub mod i18n;
 pub mod notify;
 pub mod offices;
 pub mod openapi;

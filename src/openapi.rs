@@ -2,10 +2,24 @@
 //!
 //! `/api/v1/openapi.json` is the authoritative, machine-readable contract for partner systems;
 //! `/docs` serves the interactive page from assets compiled into the binary (no CDN).
+//!
+//! The handlers' annotations describe each operation; the modifiers here add what is the same
+//! everywhere: the bearer scheme, the error responses as problem documents with their codes
+//! ([`problems`]), a download's content types and optional bodies ([`media`]), the request examples
+//! ([`examples`]). docs/contract.md says how to read the document and how the tests keep it true.
 
+pub mod examples;
+pub mod media;
+pub mod problems;
+
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
+
+use self::examples::RequestExamples;
+use self::media::{DocumentContent, OptionalBodies};
+use self::problems::ProblemResponses;
 
 use crate::http::error::{FieldError, Problem};
 
@@ -77,7 +91,7 @@ use crate::http::error::{FieldError, Problem};
         crate::documents::handlers::download_document,
     ),
     components(schemas(Problem, FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemResponses, &DocumentContent, &OptionalBodies, &RequestExamples),
     tags(
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "auth", description = "Sign-in, tokens, machine clients, the caller"),
@@ -111,6 +125,19 @@ impl Modify for BearerAuth {
             ),
         );
     }
+}
+
+/// Each operation of a path item with its method, lower-case as the document writes it.
+fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = (&'static str, &mut Operation)> {
+    [
+        ("get", &mut item.get),
+        ("put", &mut item.put),
+        ("post", &mut item.post),
+        ("delete", &mut item.delete),
+        ("patch", &mut item.patch),
+    ]
+    .into_iter()
+    .filter_map(|(method, operation)| operation.as_mut().map(|operation| (method, operation)))
 }
 
 /// Where the document is served.

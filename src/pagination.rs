@@ -2,7 +2,9 @@
 //!
 //! The cursor encodes the `(created_at, id)` of the last item served; the next page continues
 //! strictly after it in `ORDER BY created_at DESC, id DESC`, so pages stay stable while rows
-//! are inserted and cost the same at page 1 and page 10,000 (no OFFSET).
+//! are inserted and cost the same at page 1 and page 10,000 (no OFFSET). The lists inside a
+//! case (parties, referrals, sessions, payments, documents) run the other way, oldest first
+//! (`keyset_page_oldest_first!`), with the same cursor over their own ordering key.
 
 use base64::Engine;
 use chrono::{DateTime, NaiveDateTime};
@@ -19,6 +21,7 @@ pub const MAX_LIMIT: i64 = 200;
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Items per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -38,7 +41,7 @@ impl PageQuery {
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(AppError::BadRequest {
                 code: "invalid_query",
-                detail: format!("limit must be between 1 and {MAX_LIMIT}"),
+                detail: crate::msg!("detail.invalid_query.limit", max = MAX_LIMIT),
             });
         }
         let after = self.cursor.as_deref().map(decode_cursor).transpose()?;
@@ -78,6 +81,14 @@ impl<T> Paginated<T> {
         }
     }
 
+    /// A bounded list answered whole, as the one and last page (`next_cursor: null`).
+    pub fn whole(items: Vec<T>) -> Self {
+        Self {
+            items,
+            next_cursor: None,
+        }
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Paginated<U> {
         Paginated {
             items: self.items.into_iter().map(f).collect(),
@@ -87,24 +98,39 @@ impl<T> Paginated<T> {
 }
 
 fn encode_cursor(at: NaiveDateTime, id: &str) -> String {
-    let raw = format!("{}|{id}", at.and_utc().timestamp_micros());
+    let at = at.and_utc();
+    // Times the service writes are whole microseconds; a time a client sent (a payment's
+    // `paid_at`, a session's `scheduled_at`) may carry nanoseconds, which SQLite keeps. They
+    // follow the microseconds as `.nnn`, so the next page starts exactly after the last row.
+    let raw = match at.timestamp_subsec_nanos() % 1000 {
+        0 => format!("{}|{id}", at.timestamp_micros()),
+        nanos => format!("{}.{nanos:03}|{id}", at.timestamp_micros()),
+    };
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
 }
 
 fn decode_cursor(cursor: &str) -> Result<(NaiveDateTime, String), AppError> {
     let invalid = || AppError::BadRequest {
         code: "invalid_cursor",
-        detail: "the cursor is not one this API issued".into(),
+        detail: crate::msg!("detail.invalid_cursor"),
     };
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (micros, id) = text.split_once('|').ok_or_else(invalid)?;
+    let (time, id) = text.split_once('|').ok_or_else(invalid)?;
+    let (micros, nanos) = match time.split_once('.') {
+        None => (time, 0),
+        Some((micros, nanos)) if nanos.len() == 3 && nanos.bytes().all(|b| b.is_ascii_digit()) => {
+            (micros, nanos.parse::<i64>().map_err(|_| invalid())?)
+        }
+        Some(_) => return Err(invalid()),
+    };
     let at = micros
         .parse::<i64>()
         .ok()
         .and_then(DateTime::from_timestamp_micros)
+        .and_then(|at| at.checked_add_signed(chrono::Duration::nanoseconds(nanos)))
         .ok_or_else(invalid)?;
     Ok((at.naive_utc(), id.to_owned()))
 }
@@ -129,6 +155,28 @@ macro_rules! keyset_page {
     }};
 }
 
+/// Applies keyset order oldest first — `ORDER BY <key> ASC, id ASC` — the cursor and
+/// `limit + 1` to a boxed diesel query. The lists inside a case use it: they read in the order
+/// things happened (`created_at`, or a payment's `paid_at`, a session's `scheduled_at`), and
+/// a page continues strictly after the `(key, id)` of the previous page's last item.
+#[macro_export]
+macro_rules! keyset_page_oldest_first {
+    ($query:expr, $table:ident, $key:ident, $page:expr) => {{
+        use diesel::prelude::*;
+        let mut query = $query;
+        if let Some((at, id)) = &$page.after {
+            query = query.filter(
+                $table::$key
+                    .gt(*at)
+                    .or($table::$key.eq(*at).and($table::id.gt(id.clone()))),
+            );
+        }
+        query
+            .order(($table::$key.asc(), $table::id.asc()))
+            .limit($page.limit + 1)
+    }};
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,6 +195,40 @@ mod tests {
             query.parse().unwrap().after,
             Some((at, "0194-abc".to_owned()))
         );
+    }
+
+    #[test]
+    fn a_cursor_keeps_the_nanoseconds_a_client_sent() {
+        let at = DateTime::from_timestamp(1_763_600_000, 123_456_789)
+            .unwrap()
+            .naive_utc();
+        let query = PageQuery {
+            limit: None,
+            cursor: Some(encode_cursor(at, "p-1")),
+        };
+        assert_eq!(query.parse().unwrap().after, Some((at, "p-1".to_owned())));
+        let before_1970 = DateTime::from_timestamp(-1, 999_999_001)
+            .unwrap()
+            .naive_utc();
+        let query = PageQuery {
+            limit: None,
+            cursor: Some(encode_cursor(before_1970, "p-2")),
+        };
+        assert_eq!(
+            query.parse().unwrap().after,
+            Some((before_1970, "p-2".to_owned()))
+        );
+        for forged in ["1.5|x", "1.abc|x", "1.0001|x", "1.|x"] {
+            let query = PageQuery {
+                limit: None,
+                cursor: Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(forged)),
+            };
+            assert_eq!(
+                query.parse().unwrap_err().code(),
+                "invalid_cursor",
+                "{forged}"
+            );
+        }
     }
 
     #[test]

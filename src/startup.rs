@@ -81,10 +81,13 @@ impl Application {
                 .app_data(metrics.clone())
                 .app_data(body_limit.clone())
                 .app_data(web::PayloadConfig::new(body_limit.0))
+                // Only a handler still on actix's `web::Query` lands here; the lists use
+                // `http::query::Query`, which names each parameter that does not fit.
                 .app_data(web::QueryConfig::default().error_handler(|error, _| {
+                    tracing::debug!(%error, "the query string does not fit");
                     AppError::BadRequest {
                         code: "invalid_query",
-                        detail: error.to_string(),
+                        detail: crate::msg!("detail.invalid_query.unreadable"),
                     }
                     .into()
                 }))

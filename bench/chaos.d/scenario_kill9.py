@@ -102,6 +102,24 @@ def list_all_cases(api, token):
     return items
 
 
+def list_documents(api, case_id, token):
+    """A case's documents, every page of {"items", "next_cursor"}; None unless all answered 200."""
+    items, cursor = [], None
+    for _ in range(1000):
+        path = "/api/v1/cases/%s/documents?limit=200" % case_id
+        if cursor:
+            path += "&cursor=" + urllib.parse.quote(cursor)
+        r = api.call("GET", path, token=token)
+        if r.status != 200:
+            return None
+        page = r.json() or {}
+        items.extend(page.get("items", []))
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    return items
+
+
 def scenario_kill9(b, args, other_case_ids=frozenset()):
     log("%s: (a) kill -9 under load: %d clients, %d kills" % (b.name, args.clients, args.kills))
     stats = LoadStats()
@@ -160,8 +178,8 @@ def scenario_kill9(b, args, other_case_ids=frozenset()):
             res["case"] = True
             res["number_changed"] = r.json().get("case_number") != number
         wanted = docs_by_case.get(case_id, [])
-        r = api.call("GET", "/api/v1/cases/%s/documents" % case_id, token=token)
-        listed = {d["id"]: d.get("sha256") for d in (r.json() or [])} if r.status == 200 else {}
+        documents = list_documents(api, case_id, token)
+        listed = {d["id"]: d.get("sha256") for d in documents} if documents is not None else {}
         res["docs_listed"] = len(listed)
         if wanted:
             for doc_id, sha in wanted:
@@ -188,8 +206,7 @@ def scenario_kill9(b, args, other_case_ids=frozenset()):
                          if c["id"] not in acked_ids and c["id"] not in other_case_ids]
 
     def count_docs(case_id):
-        r = api.call("GET", "/api/v1/cases/%s/documents" % case_id, token=token)
-        return len(r.json() or []) if r.status == 200 else 0
+        return len(list_documents(api, case_id, token) or [])
 
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         unacked_docs = sum(pool.map(count_docs, unacked_committed))

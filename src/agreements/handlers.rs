@@ -12,10 +12,12 @@ use crate::auth::extract::{Caller, UnionStaff};
 use crate::domain::ids::CaseId;
 use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
+use crate::pagination::{PageQuery, Paginated};
 
 /// Records the signed mediation agreement; the case moves from `in_mediation` to
 /// `agreement_reached` and its agreed amount becomes the sum of the terms.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/agreements", tag = "agreements", request_body = CreateAgreement,
+#[utoipa::path(post, path = "/api/v1/cases/{id}/agreements", tag = "agreements",
+    params(("id" = String, Path, description = "The case's id")), request_body = CreateAgreement,
     security(("bearer" = [])),
     responses((status = 201, description = "Recorded, with its follow-ups", body = AgreementView),
               (status = 404, description = "No such case, or not visible to you", body = Problem),
@@ -39,7 +41,8 @@ pub async fn create_agreement(
 }
 
 /// The case's agreement, what is paid, and the statutory follow-ups.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/agreement", tag = "agreements", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/cases/{id}/agreement", tag = "agreements",
+    params(("id" = String, Path, description = "The case's id")), security(("bearer" = [])),
     responses((status = 200, description = "The agreement", body = AgreementView),
               (status = 404, description = "No agreement, or no such visible case", body = Problem)))]
 pub async fn get_agreement(
@@ -57,7 +60,8 @@ pub async fn get_agreement(
 
 /// Records money actually paid to the workers; the case's recovered amount becomes the sum of
 /// its payments.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/payments", tag = "agreements", request_body = CreatePayment,
+#[utoipa::path(post, path = "/api/v1/cases/{id}/payments", tag = "agreements",
+    params(("id" = String, Path, description = "The case's id")), request_body = CreatePayment,
     security(("bearer" = [])),
     responses((status = 201, description = "Recorded", body = PaymentView),
               (status = 404, description = "No such case, or not visible to you", body = Problem),
@@ -81,17 +85,19 @@ pub async fn record_payment(
 }
 
 /// The payments of a case.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/payments", tag = "agreements", security(("bearer" = [])),
-    responses((status = 200, description = "The payments, oldest first", body = [PaymentView]),
+#[utoipa::path(get, path = "/api/v1/cases/{id}/payments", tag = "agreements", params(("id" = String, Path, description = "The case's id"), PageQuery), security(("bearer" = [])),
+    responses((status = 200, description = "A page of the payments, oldest first", body = Paginated<PaymentView>),
               (status = 404, description = "No such case, or not visible to you", body = Problem)))]
 pub async fn list_payments(
     state: web::Data<AppState>,
     caller: Caller,
     case_id: web::Path<CaseId>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let page = page.parse()?;
     let list = state
         .db
-        .run(move |connection| agreements::list_payments(connection, &caller, &case_id))
+        .run(move |connection| agreements::list_payments(connection, &caller, &case_id, &page))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }

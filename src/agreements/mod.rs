@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 
 use crate::db::DbConnection;
 use crate::domain::ids::CaseId;
+use crate::pagination::{PageRequest, Paginated};
 use crate::schema::{agreement_terms, agreements, payments};
 
 /// An agreement as stored.
@@ -125,6 +126,23 @@ pub fn insert_payment(connection: &mut DbConnection, payment: &Payment) -> Query
     diesel::insert_into(payments::table)
         .values(payment)
         .execute(connection)
+}
+
+/// A page of the payments of a case, in the order they were made (`paid_at`, then id).
+pub fn payments_page(
+    connection: &mut DbConnection,
+    case_id: &str,
+    page: &PageRequest,
+) -> QueryResult<Paginated<Payment>> {
+    let query = payments::table
+        .filter(payments::case_id.eq(case_id.to_owned()))
+        .select(Payment::as_select())
+        .into_boxed();
+    let rows: Vec<Payment> =
+        crate::keyset_page_oldest_first!(query, payments, paid_at, page).load(connection)?;
+    Ok(Paginated::from_rows(rows, page, |p| {
+        (p.paid_at, p.id.as_str())
+    }))
 }
 
 /// The payments of a case, in the order they were made.

@@ -22,6 +22,7 @@ use crate::domain::ids::CaseId;
 use crate::domain::new_id;
 use crate::domain::validation::{free_text, text, Validator};
 use crate::error::AppError;
+use crate::pagination::{PageRequest, Paginated};
 use crate::timeline::{self, Actor};
 
 /// One payment term as received.
@@ -70,14 +71,18 @@ fn validate_agreement(
     v.require(
         input.signed_at <= now + chrono::Duration::minutes(5),
         "signed_at",
-        "must not be in the future",
+        crate::msg!("field.not_future"),
     );
     v.require(
         !input.terms.is_empty(),
         "terms",
-        "an agreement needs at least one payment term",
+        crate::msg!("field.terms.empty"),
     );
-    v.require(input.terms.len() <= 100, "terms", "at most 100 terms");
+    v.require(
+        input.terms.len() <= 100,
+        "terms",
+        crate::msg!("field.terms.too_many", max = 100),
+    );
     let mut terms = Vec::new();
     for (index, term) in input.terms.iter().enumerate() {
         let description = v.check(
@@ -92,7 +97,7 @@ fn validate_agreement(
         if term.due_date < input.signed_at.date_naive() {
             v.add(
                 &format!("terms[{index}].due_date"),
-                "must not be before the agreement was signed",
+                crate::msg!("field.due_date.before_signing"),
             );
         }
         if let (Some(description), Some(payee), Some(amount_fen)) = (description, payee, amount_fen)
@@ -128,7 +133,7 @@ pub fn record_agreement(
         if super::for_case(connection, &case.id)?.is_some() {
             return Err(AppError::Conflict {
                 code: "agreement_exists",
-                detail: "the case already has an agreement".into(),
+                detail: crate::msg!("detail.agreement_exists"),
             });
         }
         transitions::may_reach_agreement(&case)?;
@@ -204,11 +209,15 @@ pub fn record_payment(
 ) -> Result<PaymentView, AppError> {
     let mut v = Validator::new();
     let amount_fen = v.check("amount_fen", amount(input.amount_fen));
-    v.require(input.amount_fen > 0, "amount_fen", "must be more than 0");
+    v.require(
+        input.amount_fen > 0,
+        "amount_fen",
+        crate::msg!("field.amount.not_positive"),
+    );
     v.require(
         input.paid_at <= now + chrono::Duration::minutes(5),
         "paid_at",
-        "must not be in the future",
+        crate::msg!("field.not_future"),
     );
     let note = input
         .note
@@ -222,10 +231,7 @@ pub fn record_payment(
         if !takes_payments(case.status) {
             return Err(AppError::Conflict {
                 code: "invalid_transition",
-                detail: format!(
-                    "payments are recorded in mediation or under an agreement; the case is {}",
-                    case.status
-                ),
+                detail: crate::msg!("detail.invalid_transition.payment", status = case.status),
             });
         }
         let payment = Payment {
@@ -255,17 +261,15 @@ pub fn record_payment(
     Ok(PaymentView::from(payment))
 }
 
-/// The payments of a case the caller sees (else 404), earliest `paid_at` first.
+/// A page of the payments of a case the caller sees (else 404), earliest `paid_at` first.
 pub fn list_payments(
     connection: &mut DbConnection,
     caller: &Caller,
     case_id: &CaseId,
-) -> Result<Vec<PaymentView>, AppError> {
+    page: &PageRequest,
+) -> Result<Paginated<PaymentView>, AppError> {
     let case = find_for(connection, caller, case_id)?;
-    Ok(super::payments_for_case(connection, &case.id)?
-        .into_iter()
-        .map(PaymentView::from)
-        .collect())
+    Ok(super::payments_page(connection, &case.id, page)?.map(PaymentView::from))
 }
 
 #[cfg(test)]

@@ -52,9 +52,9 @@ impl Caller {
         if policy::allows(self.role, action) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!(
-                "the {} role may not do this",
-                self.role
+            Err(AppError::Forbidden(crate::msg!(
+                "detail.forbidden.role",
+                role = self.role
             )))
         }
     }

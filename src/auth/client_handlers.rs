@@ -11,9 +11,11 @@ use crate::auth;
 use crate::domain::ids::OfficeId;
 use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
+use crate::pagination::Paginated;
 
 /// Creates machine credentials for a partner office (judicial, HR or police).
-#[utoipa::path(post, path = "/api/v1/offices/{id}/clients", tag = "offices", request_body = CreateClient,
+#[utoipa::path(post, path = "/api/v1/offices/{id}/clients", tag = "offices",
+    params(("id" = String, Path, description = "The office's id")), request_body = CreateClient,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created; the secret is shown only now", body = CreatedClient),
@@ -46,8 +48,9 @@ pub async fn create_client(
 }
 
 /// Lists an office's clients (without secrets).
-#[utoipa::path(get, path = "/api/v1/offices/{id}/clients", tag = "offices", security(("bearer" = [])),
-    responses((status = 200, description = "The office's clients", body = [ClientView])))]
+#[utoipa::path(get, path = "/api/v1/offices/{id}/clients", tag = "offices",
+    params(("id" = String, Path, description = "The office's id")), security(("bearer" = [])),
+    responses((status = 200, description = "The office's clients, all on one page (next_cursor null)", body = Paginated<ClientView>)))]
 pub async fn list_clients(
     state: web::Data<AppState>,
     admin: Admin,
@@ -58,11 +61,12 @@ pub async fn list_clients(
         .db
         .run(move |connection| auth::list_clients(connection, &admin.0, &office_id))
         .await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(Paginated::whole(list)))
 }
 
 /// Revokes a client: its tokens stop working at once.
 #[utoipa::path(delete, path = "/api/v1/offices/{id}/clients/{client_id}", tag = "offices",
+    params(("id" = String, Path, description = "The office's id"), ("client_id" = String, Path, description = "The machine client's id (its `client_id`)")),
     security(("bearer" = [])),
     responses((status = 204, description = "Revoked"), (status = 404, description = "No such client", body = Problem)))]
 pub async fn revoke_client(

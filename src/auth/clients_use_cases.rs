@@ -52,10 +52,7 @@ pub fn create_client(
         if policy::partner_role_for(office.kind).is_none() {
             return Err(AppError::invalid(
                 "office_id",
-                format!(
-                    "a {} office has no partner role; clients are for judicial, hr and police offices",
-                    office.kind
-                ),
+                crate::msg!("field.office_id.no_partner_role", office_kind = office.kind),
             ));
         }
         Ok(clients::create(

@@ -67,7 +67,7 @@ impl PendingCaller {
     /// token's subject its owner. 401 otherwise.
     pub fn confirm(self, connection: &mut DbConnection) -> Result<Caller, AppError> {
         let live = sessions::live(connection, &self.session_id, self.now.naive_utc())?.ok_or_else(
-            || AppError::Unauthenticated("the session has ended; sign in again".into()),
+            || AppError::Unauthenticated(crate::msg!("detail.unauthenticated.session_ended")),
         )?;
         let office_kind = live.office_kind;
         let (principal, role) = match (live.user_id, live.client_id) {
@@ -77,13 +77,14 @@ impl PendingCaller {
                 office_kind.and_then(policy::partner_role_for),
             ),
             _ => {
-                return Err(AppError::Unauthenticated(
-                    "the token does not match its session".into(),
-                ))
+                return Err(AppError::Unauthenticated(crate::msg!(
+                    "detail.unauthenticated.token_mismatch"
+                )))
             }
         };
-        let role =
-            role.ok_or_else(|| AppError::Unauthenticated("the account has no usable role".into()))?;
+        let role = role.ok_or_else(|| {
+            AppError::Unauthenticated(crate::msg!("detail.unauthenticated.no_role"))
+        })?;
         Ok(Caller {
             principal,
             role,
@@ -108,20 +109,18 @@ fn bearer_token(request: &HttpRequest) -> Result<String, AppError> {
     let value = request
         .headers()
         .get(header::AUTHORIZATION)
-        .ok_or_else(|| {
-            AppError::Unauthenticated("sign in and send Authorization: Bearer <token>".into())
-        })?
+        .ok_or_else(|| AppError::Unauthenticated(crate::msg!("detail.unauthenticated.missing")))?
         .to_str()
         .map_err(|_| {
-            AppError::Unauthenticated("the Authorization header is not readable".into())
+            AppError::Unauthenticated(crate::msg!("detail.unauthenticated.unreadable_header"))
         })?;
     let (scheme, token) = value.split_once(' ').ok_or_else(|| {
-        AppError::Unauthenticated("the Authorization header must be `Bearer <token>`".into())
+        AppError::Unauthenticated(crate::msg!("detail.unauthenticated.not_bearer"))
     })?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(AppError::Unauthenticated(
-            "the Authorization header must be `Bearer <token>`".into(),
-        ));
+        return Err(AppError::Unauthenticated(crate::msg!(
+            "detail.unauthenticated.not_bearer"
+        )));
     }
     Ok(token.trim().to_owned())
 }

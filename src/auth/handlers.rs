@@ -102,7 +102,10 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller) -> Result<HttpRe
 
 /// Issues an access token to a partner office's own system.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth",
-    request_body(content = ClientCredentialsRequest, content_type = "application/x-www-form-urlencoded"),
+    request_body(content(
+        (ClientCredentialsRequest = "application/x-www-form-urlencoded"),
+        (ClientCredentialsRequest = "application/json"),
+    )),
     responses(
         (status = 200, description = "An access token", body = TokenPair),
         (status = 400, description = "Unsupported grant type", body = Problem),
@@ -142,12 +145,13 @@ fn token_request(request: &HttpRequest, body: &[u8]) -> Result<ClientCredentials
         .trim()
         .to_ascii_lowercase();
     match content_type.as_str() {
-        "application/x-www-form-urlencoded" => serde_urlencoded::from_bytes(body)
-            .map_err(|e| AppError::invalid("body", format!("not a valid token request: {e}"))),
+        "application/x-www-form-urlencoded" => {
+            crate::http::shape::parse_pairs(body, "body").map_err(AppError::Validation)
+        }
         "application/json" => parse_json(body),
-        _ => Err(AppError::UnsupportedMediaType {
-            expected: "application/x-www-form-urlencoded or application/json",
-        }),
+        _ => Err(AppError::UnsupportedMediaType(crate::msg!(
+            "detail.unsupported_media_type.token_request"
+        ))),
     }
 }
 

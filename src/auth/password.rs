@@ -19,28 +19,28 @@ pub const MAX_LENGTH: usize = 256;
 const COMMON: &str = include_str!("common_passwords.txt");
 
 /// Checks a new password against the policy; the message says what to change.
-pub fn check_policy(password: &str, email: Option<&str>) -> Result<(), String> {
+pub fn check_policy(password: &str, email: Option<&str>) -> Result<(), crate::i18n::Message> {
     let length = password.chars().count();
     if length < MIN_LENGTH {
-        return Err(format!("must be at least {MIN_LENGTH} characters"));
+        return Err(crate::msg!("field.password.too_short", min = MIN_LENGTH));
     }
     if length > MAX_LENGTH {
-        return Err(format!("must be at most {MAX_LENGTH} characters"));
+        return Err(crate::msg!("field.too_long", max = MAX_LENGTH));
     }
     let lowered = password.to_lowercase();
     if COMMON.lines().any(|common| common.trim() == lowered) {
-        return Err("is one of the most common passwords; choose another".into());
+        return Err(crate::msg!("field.password.common"));
     }
     let mut chars = lowered.chars();
     let first = chars.next();
     if chars.all(|c| Some(c) == first) {
-        return Err("must not repeat a single character".into());
+        return Err(crate::msg!("field.password.repeated"));
     }
     if let Some(email) = email {
         let email = email.to_lowercase();
         let local = email.split('@').next().unwrap_or("");
         if lowered == email || (local.len() >= 4 && lowered.contains(local)) {
-            return Err("must not contain your email address".into());
+            return Err(crate::msg!("field.password.contains_email"));
         }
     }
     Ok(())
@@ -85,13 +85,14 @@ mod tests {
 
     #[test]
     fn the_policy_refuses_short_common_and_repetitive_passwords() {
-        assert!(check_policy("short", None).unwrap_err().contains("12"));
-        assert!(check_policy("password1234", None)
-            .unwrap_err()
-            .contains("common"));
-        assert!(check_policy("Password1234", None)
-            .unwrap_err()
-            .contains("common"));
+        let refusal = |password: &str| {
+            check_policy(password, None)
+                .unwrap_err()
+                .render(crate::i18n::Lang::English)
+        };
+        assert!(refusal("short").contains("12"));
+        assert!(refusal("password1234").contains("common"));
+        assert!(refusal("Password1234").contains("common"));
         assert!(check_policy("aaaaaaaaaaaaaa", None).is_err());
         assert!(check_policy("liming.union-2026", Some("liming.union@gd.cn")).is_err());
         assert!(check_policy("工会调解员的长密码很安全啊", None).is_ok());

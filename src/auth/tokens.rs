@@ -90,15 +90,15 @@ impl TokenSigner {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
             AppError::Unauthenticated(match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    "the access token has expired".into()
+                    crate::msg!("detail.unauthenticated.token_expired")
                 }
-                _ => "the access token is not valid".into(),
+                _ => crate::msg!("detail.unauthenticated.token_invalid"),
             })
         })?;
         if data.claims.exp + self.validation.leeway as i64 <= now.timestamp() {
-            return Err(AppError::Unauthenticated(
-                "the access token has expired".into(),
-            ));
+            return Err(AppError::Unauthenticated(crate::msg!(
+                "detail.unauthenticated.token_expired"
+            )));
         }
         Ok(data.claims)
     }

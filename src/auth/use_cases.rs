@@ -84,16 +84,14 @@ fn session_tokens(
 }
 
 fn invalid_credentials() -> AppError {
-    AppError::Unauthenticated("the email or password is not correct".into())
+    AppError::Unauthenticated(crate::msg!("detail.unauthenticated.credentials"))
 }
 
 fn locked(remaining: chrono::Duration) -> AppError {
     let minutes = (remaining.num_seconds() + 59) / 60;
     AppError::TooManyRequests {
         code: "account_locked",
-        detail: format!(
-            "too many failed sign-ins for this email: it is locked for {minutes} more minute(s)"
-        ),
+        detail: crate::msg!("detail.account_locked", minutes = minutes),
         retry_after_seconds: remaining.num_seconds().max(1) as u64,
     }
 }
@@ -185,13 +183,12 @@ pub fn refresh_session(
             user_id,
             refresh_token,
         } => session_tokens(signer, user_id, session_id, Some(refresh_token), now),
-        Refresh::Reused => Err(AppError::Unauthenticated(
-            "this refresh token was already used; the session has been revoked, sign in again"
-                .into(),
-        )),
-        Refresh::Invalid => Err(AppError::Unauthenticated(
-            "the refresh token is not valid".into(),
-        )),
+        Refresh::Reused => Err(AppError::Unauthenticated(crate::msg!(
+            "detail.unauthenticated.refresh_reused"
+        ))),
+        Refresh::Invalid => Err(AppError::Unauthenticated(crate::msg!(
+            "detail.unauthenticated.refresh_invalid"
+        ))),
     }
 }
 
@@ -220,17 +217,17 @@ pub fn sign_in_client(
     if request.grant_type != "client_credentials" {
         return Err(AppError::BadRequest {
             code: "unsupported_grant_type",
-            detail: "only grant_type=client_credentials is supported here; people use /auth/login"
-                .into(),
+            detail: crate::msg!("detail.unsupported_grant_type"),
         });
     }
     let (client_id, secret) = basic
         .or_else(|| request.client_id.zip(request.client_secret))
         .ok_or_else(|| {
-            AppError::Unauthenticated("client_id and client_secret are required".into())
+            AppError::Unauthenticated(crate::msg!("detail.unauthenticated.client_missing"))
         })?;
-    let client = clients::authenticate(connection, &client_id, &secret)?
-        .ok_or_else(|| AppError::Unauthenticated("unknown client or wrong secret".into()))?;
+    let client = clients::authenticate(connection, &client_id, &secret)?.ok_or_else(|| {
+        AppError::Unauthenticated(crate::msg!("detail.unauthenticated.client_wrong"))
+    })?;
     let session = sessions::start_for_client(
         connection,
         &client.id,
@@ -296,7 +293,7 @@ pub fn who_am_i(connection: &mut DbConnection, caller: &Caller) -> Result<Me, Ap
 pub fn password_owner(caller: &Caller) -> Result<&str, AppError> {
     caller
         .user_id()
-        .ok_or_else(|| AppError::Forbidden("machine clients have no password".into()))
+        .ok_or_else(|| AppError::Forbidden(crate::msg!("detail.forbidden.client_password")))
 }
 
 /// Changes the caller's password. Guesses of the current one (with a stolen token) are counted
@@ -320,7 +317,7 @@ pub fn change_password(
         return Err(if locks_on_failure {
             locked(settings.lockout)
         } else {
-            AppError::invalid("current_password", "is not correct")
+            AppError::invalid("current_password", crate::msg!("field.password.wrong"))
         });
     }
     throttle::clear(connection, &user.email_normalized)?;
@@ -329,7 +326,7 @@ pub fn change_password(
     if new_password == current_password {
         return Err(AppError::invalid(
             "new_password",
-            "must differ from the current password",
+            crate::msg!("field.password.unchanged"),
         ));
     }
     let changes = UserChanges {
@@ -341,7 +338,7 @@ pub fn change_password(
         users::update(connection, &user.id, user.version, &changes, now)?.ok_or_else(|| {
             AppError::Conflict {
                 code: "concurrent_change",
-                detail: "the account changed meanwhile; try again".into(),
+                detail: crate::msg!("detail.concurrent_change"),
             }
         })?;
         sessions::revoke_for_user(

@@ -58,8 +58,8 @@ pub async fn create_case(
 pub async fn list_cases(
     state: web::Data<AppState>,
     caller: PendingCaller,
-    page: web::Query<PageQuery>,
-    query: web::Query<CaseQuery>,
+    page: crate::http::query::Query<PageQuery>,
+    query: crate::http::query::Query<CaseQuery>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let protector = state.personal_data.clone();
@@ -82,7 +82,8 @@ pub async fn list_cases(
 }
 
 /// One case.
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases",
+    params(("id" = String, Path, description = "The case's id")), security(("bearer" = [])),
     responses((status = 200, description = "The case", body = CaseView), (status = 404, description = "No such case, or not visible to you", body = Problem)))]
 pub async fn get_case(
     state: web::Data<AppState>,
@@ -101,7 +102,13 @@ pub async fn get_case(
 }
 
 /// Edits a case; honours `If-Match`. Edits and assignments go on the timeline.
-#[utoipa::path(patch, path = "/api/v1/cases/{id}", tag = "cases", request_body = UpdateCase, security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/cases/{id}", tag = "cases",
+    params(
+        ("id" = String, Path, description = "The case's id"),
+        ("If-Match" = Option<String>, Header, nullable = false,
+            description = "The version you read, as an ETag: `\"3\"` (or `*`); a stale one is 412 `version_conflict`"),
+    ),
+    request_body = UpdateCase, security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated case", body = CaseView),
         (status = 403, description = "Not union staff, or reassigning without being a supervisor", body = Problem),
@@ -128,10 +135,16 @@ pub async fn update_case(
 
 /// Moves a case along its lifecycle (docs/cases.md "Lifecycle"). An action the current status does not allow is
 /// a 409 and changes nothing.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", tag = "cases", request_body = TransitionRequest, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", tag = "cases",
+    params(
+        ("id" = String, Path, description = "The case's id"),
+        ("If-Match" = Option<String>, Header, nullable = false,
+            description = "The version you read, as an ETag: `\"3\"` (or `*`); a stale one is 412 `version_conflict`"),
+    ),
+    request_body = TransitionRequest, security(("bearer" = [])),
     responses(
         (status = 200, description = "The case in its new status", body = CaseView),
-        (status = 409, description = "Not allowed from the current status (invalid_transition)", body = Problem),
+        (status = 409, description = "Not allowed from the current status, or a resolve before the agreed amount is paid", body = Problem),
         (status = 422, description = "Missing reason or destination", body = Problem),
     ))]
 pub async fn transition_case(

@@ -33,7 +33,8 @@ pub const MAX_WORKERS: i32 = 100_000;
 #[serde(deny_unknown_fields)]
 pub struct EmployerInput {
     pub name: String,
-    /// Unified social credit code (GB 32100).
+    /// Unified social credit code (GB 32100); full-width characters and spaces are accepted
+    /// and normalised.
     pub credit_code: Option<String>,
     pub address: Option<String>,
     pub contact_name: Option<String>,
@@ -101,22 +102,22 @@ pub struct ValidIntake {
 }
 
 /// Checks an amount in fen.
-pub fn amount(value: i64) -> Result<i64, String> {
+pub fn amount(value: i64) -> Result<i64, crate::i18n::Message> {
     if value < 0 {
-        Err("must not be negative".into())
+        Err(crate::msg!("field.amount.negative"))
     } else if value > MAX_AMOUNT_FEN {
-        Err(format!("must be at most {MAX_AMOUNT_FEN} fen"))
+        Err(crate::msg!("field.amount.too_large", max = MAX_AMOUNT_FEN))
     } else {
         Ok(value)
     }
 }
 
 /// Checks a worker count.
-pub fn workers_count(value: i32) -> Result<i32, String> {
+pub fn workers_count(value: i32) -> Result<i32, crate::i18n::Message> {
     if (1..=MAX_WORKERS).contains(&value) {
         Ok(value)
     } else {
-        Err(format!("must be between 1 and {MAX_WORKERS}"))
+        Err(crate::msg!("field.between", min = 1, max = MAX_WORKERS))
     }
 }
 
@@ -138,12 +139,12 @@ pub fn validate(input: CreateCase, now: DateTime<Utc>) -> Result<ValidIntake, Ap
     v.require(
         received_at <= now + chrono::Duration::minutes(5),
         "received_at",
-        "must not be in the future",
+        crate::msg!("field.not_future"),
     );
     v.require(
         received_at.year() >= 2000,
         "received_at",
-        "must be in 2000 or later",
+        crate::msg!("field.received_at.too_early"),
     );
     let claimed = v.check("claimed_amount_fen", amount(input.claimed_amount_fen));
     let workers_involved = v.check(
@@ -206,7 +207,7 @@ pub fn validate(input: CreateCase, now: DateTime<Utc>) -> Result<ValidIntake, Ap
         v.require(
             listed <= count,
             "workers_involved",
-            "is smaller than the number of claimant workers listed",
+            crate::msg!("field.workers_involved.fewer_than_listed"),
         );
     }
     v.finish()?;

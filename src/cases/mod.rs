@@ -126,7 +126,7 @@ impl Case {
         if self.status.is_terminal() {
             return Err(crate::error::AppError::Conflict {
                 code: "case_closed",
-                detail: format!("the case is {}; it can no longer be changed", self.status),
+                detail: crate::msg!("detail.case_closed", status = self.status),
             });
         }
         Ok(())

@@ -37,7 +37,7 @@ impl TransitionRequest {
             v.require(
                 reason.is_some(),
                 "reason",
-                &format!("is required to {}", self.action),
+                crate::msg!("field.reason.required_for", action = self.action),
             );
         }
         if let Some(reason) = &reason {
@@ -46,10 +46,16 @@ impl TransitionRequest {
         match (self.action, self.destination) {
             (CaseAction::Escalate, None) => v.add(
                 "destination",
-                format!("is required to escalate: {}", Destination::allowed()),
+                crate::msg!(
+                    "field.destination.required",
+                    allowed = crate::i18n::List::of(Destination::ALL.iter().map(|d| d.as_str()))
+                ),
             ),
             (CaseAction::Escalate, Some(_)) | (_, None) => {}
-            (_, Some(_)) => v.add("destination", "is only given when escalating"),
+            (_, Some(_)) => v.add(
+                "destination",
+                crate::msg!("field.destination.only_escalate"),
+            ),
         }
         v.finish()?;
         Ok(ValidTransition {
@@ -72,9 +78,10 @@ pub fn apply(
     let from = current.status;
     let to = next_status(from, transition.action).ok_or_else(|| AppError::Conflict {
         code: "invalid_transition",
-        detail: format!(
-            "a case in status {from} cannot be given the action {}",
-            transition.action
+        detail: crate::msg!(
+            "detail.invalid_transition.case",
+            status = from,
+            action = transition.action
         ),
     })?;
     if from == CaseStatus::AgreementReached
@@ -83,10 +90,10 @@ pub fn apply(
     {
         return Err(AppError::Conflict {
             code: "agreement_unpaid",
-            detail: format!(
-                "the agreement is not fully paid ({} of {} fen recovered); record the payments first, \
-                 or escalate for a payment order or arbitration",
-                current.recovered_amount_fen, current.agreed_amount_fen
+            detail: crate::msg!(
+                "detail.agreement_unpaid",
+                recovered = current.recovered_amount_fen,
+                agreed = current.agreed_amount_fen
             ),
         });
     }
@@ -114,9 +121,9 @@ pub fn apply(
     ))
     .execute(connection)?;
     if updated == 0 {
-        return Err(AppError::PreconditionFailed(
-            "the case changed meanwhile; read it again".into(),
-        ));
+        return Err(AppError::PreconditionFailed(crate::msg!(
+            "detail.version_conflict.case"
+        )));
     }
     let data = json!({
         "action": transition.action, "from": from, "to": to,
@@ -171,9 +178,9 @@ pub fn may_reach_agreement(current: &Case) -> Result<(), AppError> {
     }
     Err(AppError::Conflict {
         code: "invalid_transition",
-        detail: format!(
-            "an agreement is recorded while the case is in mediation; it is {}",
-            current.status
+        detail: crate::msg!(
+            "detail.invalid_transition.agreement",
+            status = current.status
         ),
     })
 }
@@ -203,9 +210,9 @@ pub fn reach_agreement(
     ))
     .execute(connection)?;
     if updated == 0 {
-        return Err(AppError::PreconditionFailed(
-            "the case changed meanwhile; read it again".into(),
-        ));
+        return Err(AppError::PreconditionFailed(crate::msg!(
+            "detail.version_conflict.case"
+        )));
     }
     Ok(())
 }

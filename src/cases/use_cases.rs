@@ -49,7 +49,7 @@ pub fn register(
     let office_id = caller
         .office_id
         .clone()
-        .ok_or_else(|| AppError::Forbidden("union staff need an office".into()))?;
+        .ok_or_else(|| AppError::Forbidden(crate::msg!("detail.forbidden.no_office")))?;
     let case = write_transaction(connection, |connection| {
         let office = offices::find(connection, &office_id)?;
         Ok::<_, AppError>(intake::register(
@@ -77,6 +77,7 @@ pub struct CaseQuery {
     /// `true`: ten or more workers.
     pub collective: Option<bool>,
     /// Part of a case number, employer or party name; or an exact resident ID number.
+    #[param(max_length = 100)]
     pub q: Option<String>,
 }
 
@@ -105,7 +106,7 @@ fn case_filter(query: CaseQuery, protector: &PersonalData) -> Result<CaseFilter,
     if q.as_ref().is_some_and(|q| q.chars().count() > 100) {
         return Err(AppError::BadRequest {
             code: "invalid_query",
-            detail: "q must be at most 100 characters".into(),
+            detail: crate::msg!("detail.invalid_query.q_too_long", max = 100),
         });
     }
     let id_number_hash = q
@@ -269,9 +270,9 @@ fn apply_edit(
     ))
     .execute(connection)?;
     if updated == 0 {
-        return Err(AppError::PreconditionFailed(
-            "the case changed meanwhile; read it again".into(),
-        ));
+        return Err(AppError::PreconditionFailed(crate::msg!(
+            "detail.version_conflict.case"
+        )));
     }
     let actor = Actor::from(caller);
     let at = now.naive_utc();
@@ -295,22 +296,22 @@ fn check_assignment(
     assignee: Option<&UserId>,
 ) -> Result<(), AppError> {
     if !policy::may_assign(caller.role, case.assignee_id.is_some()) {
-        return Err(AppError::Forbidden(
-            "only a supervisor may reassign a case that already has a mediator".into(),
-        ));
+        return Err(AppError::Forbidden(crate::msg!(
+            "detail.forbidden.reassign"
+        )));
     }
     let Some(assignee) = assignee else {
         return Ok(());
     };
     let user = users::find(connection, assignee)
-        .map_err(|_| AppError::invalid("assignee_id", "no user has this id"))?;
+        .map_err(|_| AppError::invalid("assignee_id", crate::msg!("field.no_such_user")))?;
     if !user.active
         || !policy::may_be_assigned(user.role)
         || user.office_id.as_deref() != Some(case.office_id.as_str())
     {
         return Err(AppError::invalid(
             "assignee_id",
-            "must be an active mediator or supervisor of the case's office",
+            crate::msg!("field.assignee_id.not_eligible"),
         ));
     }
     Ok(())

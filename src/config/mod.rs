@@ -254,9 +254,14 @@ impl Config {
             get("MEDIATION_ADMIN_PASSWORD"),
         ) {
             (Some(email), Some(password)) => {
-                crate::domain::Email::parse(email)
-                    .map_err(|m| config_error("MEDIATION_ADMIN_EMAIL", m))?;
+                crate::domain::Email::parse(email).map_err(|m| {
+                    config_error(
+                        "MEDIATION_ADMIN_EMAIL",
+                        m.render(crate::i18n::Lang::English),
+                    )
+                })?;
                 crate::auth::password::check_policy(password, Some(email)).map_err(|m| {
+                    let m = m.render(crate::i18n::Lang::English);
                     config_error("MEDIATION_ADMIN_PASSWORD", format!("the password {m}"))
                 })?;
                 Some((email.to_owned(), password.to_owned()))

@@ -14,18 +14,20 @@ use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
 use crate::domain::ids::CaseId;
 use crate::http::error::{AppError, Problem};
+use crate::pagination::{PageQuery, Paginated};
 
 fn multipart_error(error: MultipartError) -> AppError {
     match error {
         MultipartError::ContentTypeMissing | MultipartError::ContentTypeIncompatible => {
-            AppError::UnsupportedMediaType {
-                expected: "multipart/form-data",
+            AppError::UnsupportedMediaType(crate::msg!("detail.unsupported_media_type.multipart"))
+        }
+        other => {
+            tracing::debug!(error = %other, "the multipart body is not readable");
+            AppError::BadRequest {
+                code: "malformed_multipart",
+                detail: crate::msg!("detail.malformed_multipart"),
             }
         }
-        other => AppError::BadRequest {
-            code: "malformed_multipart",
-            detail: format!("the multipart body is not readable: {other}"),
-        },
     }
 }
 
@@ -37,7 +39,7 @@ async fn read_upload(mut multipart: Multipart, limit: usize) -> Result<Upload, A
         match field.name().unwrap_or("") {
             "file" => {
                 if !upload.bytes.is_empty() || upload.file_name.is_some() {
-                    return Err(AppError::invalid("file", "send one file per upload"));
+                    return Err(AppError::invalid("file", crate::msg!("field.file.several")));
                 }
                 upload.file_name = field
                     .content_disposition()
@@ -55,7 +57,10 @@ async fn read_upload(mut multipart: Multipart, limit: usize) -> Result<Upload, A
                 let mut value = Vec::new();
                 while let Some(chunk) = field.try_next().await.map_err(multipart_error)? {
                     if value.len() + chunk.len() > 100 {
-                        return Err(AppError::invalid("document_type", "is too long"));
+                        return Err(AppError::invalid(
+                            "document_type",
+                            crate::msg!("field.too_long_bytes", max = 100),
+                        ));
                     }
                     value.extend_from_slice(&chunk);
                 }
@@ -67,11 +72,26 @@ async fn read_upload(mut multipart: Multipart, limit: usize) -> Result<Upload, A
     Ok(upload)
 }
 
+// The upload form as the OpenAPI document describes it; `read_upload` reads the parts.
+/// A document to upload: what it is, and the file.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct DocumentUpload {
+    /// What the document is.
+    document_type: super::DocumentType,
+    /// The file. Its part's `Content-Type` may be the type of its bytes or
+    /// `application/octet-stream`; its `filename` is kept.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Uploads a document (multipart form: `document_type`, `file`). The content type is detected
 /// from the bytes: PDF, images, plain text and office documents are accepted, anything else is
 /// a 415; over the size limit is a 413.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/documents", tag = "documents",
-    request_body(content_type = "multipart/form-data", description = "Parts: document_type (text), file (the bytes)"),
+    params(("id" = String, Path, description = "The case's id")),
+    request_body(content = DocumentUpload, content_type = "multipart/form-data",
+        description = "Two parts: `document_type` (text) and `file` (the bytes)"),
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Stored", body = DocumentView),
@@ -117,25 +137,30 @@ pub async fn upload_document(
 }
 
 /// The documents of a case, with their checksums.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/documents", tag = "documents", security(("bearer" = [])),
-    responses((status = 200, description = "The documents", body = [DocumentView]),
+#[utoipa::path(get, path = "/api/v1/cases/{id}/documents", tag = "documents", params(("id" = String, Path, description = "The case's id"), PageQuery), security(("bearer" = [])),
+    responses((status = 200, description = "A page of the documents, oldest first", body = Paginated<DocumentView>),
               (status = 404, description = "No such case, or not visible to you", body = Problem)))]
 pub async fn list_documents(
     state: web::Data<AppState>,
     caller: Caller,
     case_id: web::Path<CaseId>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let page = page.parse()?;
     let list = state
         .db
-        .run(move |connection| super::list(connection, &caller, &case_id))
+        .run(move |connection| super::list(connection, &caller, &case_id, &page))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
 /// Downloads a document, streamed, visible exactly like its case; the download is on the
 /// timeline.
-#[utoipa::path(get, path = "/api/v1/documents/{id}/content", tag = "documents", security(("bearer" = [])),
-    responses((status = 200, description = "The bytes", content_type = "application/octet-stream"),
+#[utoipa::path(get, path = "/api/v1/documents/{id}/content", tag = "documents",
+    params(("id" = String, Path, description = "The document's id")), security(("bearer" = [])),
+    // The 200's content types (every type an upload may be detected as) come from
+    // `documents::kinds::ALLOWED`, added by `openapi::media`.
+    responses((status = 200, description = "The bytes, as an attachment, with the content type detected at upload"),
               (status = 404, description = "No such document, or its case is not visible to you", body = Problem)))]
 pub async fn download_document(
     state: web::Data<AppState>,

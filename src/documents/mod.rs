@@ -19,6 +19,7 @@ use utoipa::ToSchema;
 
 use crate::db::DbConnection;
 use crate::domain::ids::CaseId;
+use crate::pagination::{PageRequest, Paginated};
 use crate::schema::documents;
 use crate::text_enum;
 
@@ -97,6 +98,23 @@ pub fn find(connection: &mut DbConnection, id: &str) -> QueryResult<Document> {
         .find(id)
         .select(Document::as_select())
         .first(connection)
+}
+
+/// A page of the documents of a case, oldest first.
+pub fn page_for_case(
+    connection: &mut DbConnection,
+    case_id: &str,
+    page: &PageRequest,
+) -> QueryResult<Paginated<Document>> {
+    let query = documents::table
+        .filter(documents::case_id.eq(case_id.to_owned()))
+        .select(Document::as_select())
+        .into_boxed();
+    let rows: Vec<Document> =
+        crate::keyset_page_oldest_first!(query, documents, created_at, page).load(connection)?;
+    Ok(Paginated::from_rows(rows, page, |d| {
+        (d.created_at, d.id.as_str())
+    }))
 }
 
 pub fn for_case(connection: &mut DbConnection, case_id: &str) -> QueryResult<Vec<Document>> {

@@ -25,6 +25,7 @@ use crate::domain::ids::CaseId;
 use crate::domain::new_id;
 use crate::domain::validation::text;
 use crate::error::AppError;
+use crate::pagination::{PageRequest, Paginated};
 use crate::timeline::{self, Actor};
 
 /// What an upload carried, once read by the front door.
@@ -72,22 +73,22 @@ pub fn prepare_upload(
         .ok_or_else(|| {
             AppError::invalid(
                 "document_type",
-                format!("must be one of: {}", DocumentType::allowed()),
+                crate::msg!(
+                    "field.one_of",
+                    allowed = crate::i18n::List::of(DocumentType::ALL.iter().map(|t| t.as_str()))
+                ),
             )
         })?;
     if upload.bytes.is_empty() {
-        return Err(AppError::invalid(
-            "file",
-            "a non-empty file part is required",
-        ));
+        return Err(AppError::invalid("file", crate::msg!("field.file.empty")));
     }
-    let detected = detect(&upload.bytes).ok_or(AppError::UnsupportedMediaType {
-        expected: "a PDF, an image, plain text or an office document",
-    })?;
+    let detected = detect(&upload.bytes).ok_or(AppError::UnsupportedMediaType(crate::msg!(
+        "detail.unsupported_media_type.document_kind"
+    )))?;
     if !claim_matches(upload.claimed_type.as_deref(), detected) {
-        return Err(AppError::UnsupportedMediaType {
-            expected: "a file whose bytes match its declared content type",
-        });
+        return Err(AppError::UnsupportedMediaType(crate::msg!(
+            "detail.unsupported_media_type.document_mismatch"
+        )));
     }
     let file_name = text(upload.file_name.as_deref().unwrap_or("document"), 255)
         .map_err(|m| AppError::invalid("file", m))?;
@@ -137,15 +138,15 @@ pub fn record_upload(
     Ok(DocumentView::from(document))
 }
 
-/// The documents of a visible case, oldest first, with their checksums.
+/// A page of the documents of a visible case, oldest first, with their checksums.
 pub fn list(
     connection: &mut DbConnection,
     caller: &Caller,
     case_id: &CaseId,
-) -> Result<Vec<DocumentView>, AppError> {
+    page: &PageRequest,
+) -> Result<Paginated<DocumentView>, AppError> {
     let case = find_for(connection, caller, case_id)?;
-    let documents = super::for_case(connection, &case.id)?;
-    Ok(documents.into_iter().map(DocumentView::from).collect())
+    Ok(super::page_for_case(connection, &case.id, page)?.map(DocumentView::from))
 }
 
 /// A document whose case the caller sees (else 404, whether the document or only the case is

@@ -15,7 +15,10 @@ pub fn new_id() -> String {
 }
 
 /// Defines a closed set of values stored as TEXT (with a CHECK constraint in the migrations):
-/// `as_str`, `parse`, `ALL`, serde as snake_case strings, an OpenAPI schema, and a diesel type:
+/// `as_str`, `parse`, `ALL`, serde as snake_case strings, an OpenAPI schema listing exactly those
+/// strings (utoipa cannot read a `serde(rename)` whose value comes from a macro, so each variant
+/// also carries `schema(rename)`; `tests/api/contract.rs` compares every enum of the served
+/// document with `ALL`), and a diesel type:
 /// a column of this type reads as the enum on both backends, and a value the enum does not know
 /// is a deserialization error, never a silent default.
 #[macro_export]
@@ -26,7 +29,7 @@ macro_rules! text_enum {
         #[derive(diesel::AsExpression, diesel::FromSqlRow)]
         #[diesel(sql_type = diesel::sql_types::Text)]
         pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+            $($(#[$vmeta])* #[serde(rename = $text)] #[schema(rename = $text)] $variant),+
         }
 
         impl diesel::serialize::ToSql<diesel::sql_types::Text, $crate::db::MultiBackend> for $name {
@@ -108,7 +111,7 @@ pub struct Email(String);
 
 impl Email {
     /// Accepts `local@domain.tld`-shaped addresses of sane length.
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, crate::i18n::Message> {
         let value = raw.trim();
         let valid = value.len() <= 254
             && value.split_once('@').is_some_and(|(local, domain)| {
@@ -123,7 +126,7 @@ impl Email {
         if valid {
             Ok(Self(value.to_owned()))
         } else {
-            Err("must be an email address such as name@example.org".into())
+            Err(crate::msg!("field.email"))
         }
     }
 
@@ -143,10 +146,11 @@ impl Email {
 pub fn check_version(expected: Option<i32>, current: i32) -> Result<(), crate::error::AppError> {
     match expected {
         Some(expected) if expected != current => {
-            Err(crate::error::AppError::PreconditionFailed(format!(
-            "the resource changed: you sent version {expected}, the current version is {current}; \
-             read it again and re-apply your change"
-        )))
+            Err(crate::error::AppError::PreconditionFailed(crate::msg!(
+                "detail.version_conflict.version",
+                expected = expected,
+                current = current
+            )))
         }
         _ => Ok(()),
     }

@@ -15,10 +15,11 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub fn message(self) -> &'static str {
+    /// What a field carrying the character must not do.
+    pub fn message(self) -> crate::i18n::Message {
         match self {
-            Self::ControlCharacter => "must not contain control characters",
-            Self::BidiControl => "must not contain bidirectional override characters",
+            Self::ControlCharacter => crate::msg!("field.control_characters"),
+            Self::BidiControl => crate::msg!("field.bidi_characters"),
         }
     }
 }

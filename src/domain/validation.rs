@@ -1,6 +1,10 @@
 //! Collecting every invalid field of a request before answering, so one 422 lists them all.
+//! Messages are [`Message`]s (catalogue keys with values), written in the caller's language by
+//! the front door.
 
 use crate::error::{AppError, FieldError};
+use crate::i18n::{List, Message};
+use crate::msg;
 
 /// Gathers field errors while a request is parsed into domain types.
 #[derive(Default, Debug)]
@@ -14,7 +18,7 @@ impl Validator {
     }
 
     /// Keeps the parsed value, or records `field`'s error and returns `None`.
-    pub fn check<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, Message>) -> Option<T> {
         match parsed {
             Ok(value) => Some(value),
             Err(message) => {
@@ -25,14 +29,14 @@ impl Validator {
     }
 
     /// Records an error when `condition` is false.
-    pub fn require(&mut self, condition: bool, field: &str, message: &str) {
+    pub fn require(&mut self, condition: bool, field: &str, message: Message) {
         if !condition {
             self.errors.push(FieldError::new(field, message));
         }
     }
 
     /// Records an error for `field`.
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+    pub fn add(&mut self, field: &str, message: Message) {
         self.errors.push(FieldError::new(field, message));
     }
 
@@ -54,25 +58,25 @@ impl Validator {
 
 /// A required, single-line text (a name, a code, an outcome) of at most `max` characters,
 /// trimmed of invisible characters at both ends.
-pub fn text(raw: &str, max: usize) -> Result<String, String> {
+pub fn text(raw: &str, max: usize) -> Result<String, Message> {
     checked_text(raw, max, false)
 }
 
 /// A required free text (a summary, a note, a reason) that may span lines, of at most `max`
 /// characters, trimmed of invisible characters at both ends.
-pub fn free_text(raw: &str, max: usize) -> Result<String, String> {
+pub fn free_text(raw: &str, max: usize) -> Result<String, Message> {
     checked_text(raw, max, true)
 }
 
-fn checked_text(raw: &str, max: usize, multiline: bool) -> Result<String, String> {
+fn checked_text(raw: &str, max: usize, multiline: bool) -> Result<String, Message> {
     if let Some(refusal) = crate::domain::text::refusal(raw, multiline) {
-        return Err(refusal.message().into());
+        return Err(refusal.message());
     }
     let value = raw.trim_matches(crate::domain::text::is_invisible);
     if value.is_empty() {
-        Err("must not be empty".into())
+        Err(msg!("field.empty"))
     } else if value.chars().count() > max {
-        Err(format!("must be at most {max} characters"))
+        Err(msg!("field.too_long", max = max))
     } else {
         Ok(value.to_owned())
     }
@@ -82,9 +86,9 @@ fn checked_text(raw: &str, max: usize, multiline: bool) -> Result<String, String
 pub fn one_of<T>(
     raw: &str,
     parse: impl Fn(&str) -> Option<T>,
-    allowed: String,
-) -> Result<T, String> {
-    parse(raw).ok_or_else(|| format!("must be one of: {allowed}"))
+    allowed: &[&str],
+) -> Result<T, Message> {
+    parse(raw).ok_or_else(|| msg!("field.one_of", allowed = List::of(allowed.iter().copied())))
 }
 
 #[cfg(test)]
@@ -96,7 +100,7 @@ mod tests {
         let mut v = Validator::new();
         let name = v.check("name", text("  ", 10));
         let code = v.check("code", text("HS", 10));
-        v.require(false, "kind", "must be given");
+        v.require(false, "kind", msg!("field.required"));
         assert!(name.is_none());
         assert_eq!(code.as_deref(), Some("HS"));
         match v.finish() {
@@ -110,10 +114,7 @@ mod tests {
 
     #[test]
     fn names_refuse_line_breaks_and_invisible_only_values_but_free_text_keeps_lines() {
-        assert_eq!(
-            text("\u{200b}\u{feff}", 10),
-            Err("must not be empty".into())
-        );
+        assert_eq!(text("\u{200b}\u{feff}", 10), Err(msg!("field.empty")));
         assert_eq!(text("\u{200b}张三\u{200b}", 10), Ok("张三".into()));
         assert!(text("张\n三", 10).is_err());
         assert!(text("张\u{202e}三", 10).is_err());

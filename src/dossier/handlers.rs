@@ -23,9 +23,11 @@ fn wants_html(request: &HttpRequest) -> bool {
 }
 
 /// The whole case file, visible exactly like the case.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/dossier", tag = "dossier", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/cases/{id}/dossier", tag = "dossier",
+    params(("id" = String, Path, description = "The case's id")), security(("bearer" = [])),
     responses(
-        (status = 200, description = "The case file (JSON, or HTML with Accept: text/html)", body = Dossier),
+        (status = 200, description = "The case file: JSON, or the printable page when `Accept` prefers `text/html`",
+            content((Dossier = "application/json"), (String = "text/html"))),
         (status = 404, description = "No such case, or not visible to you", body = Problem),
     ))]
 pub async fn get_dossier(

@@ -11,9 +11,11 @@ use crate::domain::ids::CaseId;
 use crate::grants;
 use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
+use crate::pagination::Paginated;
 
 /// Grants a lawyer read access to this case file until `expires_at`.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/grants", tag = "grants", request_body = CreateGrant, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/cases/{id}/grants", tag = "grants",
+    params(("id" = String, Path, description = "The case's id")), request_body = CreateGrant, security(("bearer" = [])),
     responses((status = 201, description = "Granted", body = GrantView),
               (status = 404, description = "No such case, or not visible to you", body = Problem),
               (status = 422, description = "Not a lawyer, or an expiry in the past or too far away", body = Problem)))]
@@ -33,8 +35,9 @@ pub async fn create_grant(
 }
 
 /// The grants of a case, active or not.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/grants", tag = "grants", security(("bearer" = [])),
-    responses((status = 200, description = "The grants", body = [GrantView])))]
+#[utoipa::path(get, path = "/api/v1/cases/{id}/grants", tag = "grants",
+    params(("id" = String, Path, description = "The case's id")), security(("bearer" = [])),
+    responses((status = 200, description = "The grants, all on one page (next_cursor null)", body = Paginated<GrantView>)))]
 pub async fn list_grants(
     state: web::Data<AppState>,
     UnionStaff(caller): UnionStaff,
@@ -45,11 +48,12 @@ pub async fn list_grants(
         .db
         .run(move |connection| grants::list_grants(connection, &caller, &case_id, now))
         .await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(Paginated::whole(list)))
 }
 
 /// Revokes a grant: the lawyer no longer sees the case, at once.
-#[utoipa::path(delete, path = "/api/v1/cases/{id}/grants/{grant_id}", tag = "grants", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/cases/{id}/grants/{grant_id}", tag = "grants",
+    params(("id" = String, Path, description = "The case's id"), ("grant_id" = String, Path, description = "The grant's id")), security(("bearer" = [])),
     responses((status = 204, description = "Revoked"), (status = 404, description = "No such grant", body = Problem)))]
 pub async fn revoke_grant(
     state: web::Data<AppState>,

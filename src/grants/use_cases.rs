@@ -44,22 +44,25 @@ pub fn grant(
     now: DateTime<Utc>,
 ) -> Result<GrantView, AppError> {
     if input.expires_at <= now {
-        return Err(AppError::invalid("expires_at", "must be in the future"));
+        return Err(AppError::invalid(
+            "expires_at",
+            crate::msg!("field.must_be_future"),
+        ));
     }
     if input.expires_at > now + chrono::Duration::days(MAX_GRANT_DAYS) {
         return Err(AppError::invalid(
             "expires_at",
-            format!("must be within {MAX_GRANT_DAYS} days"),
+            crate::msg!("field.expires_at.too_far", days = MAX_GRANT_DAYS),
         ));
     }
     let grant = write_transaction(connection, |connection| {
         let case = find_for(connection, caller, case_id)?;
         let lawyer = users::find(connection, &UserId::from(&input.user_id))
-            .map_err(|_| AppError::invalid("user_id", "no user has this id"))?;
+            .map_err(|_| AppError::invalid("user_id", crate::msg!("field.no_such_user")))?;
         if !policy::may_hold_grant(lawyer.role) || !lawyer.active {
             return Err(AppError::invalid(
                 "user_id",
-                "must be an active user with the lawyer role",
+                crate::msg!("field.user_id.not_lawyer"),
             ));
         }
         let grant = Grant {

@@ -26,6 +26,6 @@ pub fn if_match(request: &HttpRequest) -> Result<Option<i32>, AppError> {
         .map(Some)
         .map_err(|_| AppError::BadRequest {
             code: "invalid_if_match",
-            detail: "If-Match must be an ETag this API issued, such as \"3\"".into(),
+            detail: crate::msg!("detail.invalid_if_match"),
         })
 }

@@ -113,14 +113,9 @@ fn screen_query(query: &str) -> Result<(), AppError> {
         let name = percent_decoded(&name.replace('+', " "));
         let value = percent_decoded(&value.replace('+', " "));
         if let Some(refusal) = text::refusal(&name, false).or(text::refusal(&value, false)) {
-            return Err(AppError::BadRequest {
-                code: "invalid_query",
-                detail: format!(
-                    "the query parameter `{}` {}",
-                    printable(&name),
-                    refusal.message()
-                ),
-            });
+            return Err(crate::http::query::invalid_query(vec![
+                crate::error::FieldError::new(printable(&name), refusal.message()),
+            ]));
         }
     }
     Ok(())
@@ -175,8 +170,9 @@ mod tests {
     #[test]
     fn a_query_with_a_nul_is_refused_naming_the_parameter() {
         match screen_query("limit=5&q=%00") {
-            Err(AppError::BadRequest { code, detail }) => {
-                assert_eq!(code, "invalid_query");
+            Err(error @ AppError::BadRequest { .. }) => {
+                assert_eq!(error.code(), "invalid_query");
+                let detail = error.to_string();
                 assert!(detail.contains("`q`"), "{detail}");
             }
             other => panic!("{other:?}"),

@@ -2,8 +2,9 @@
 //!
 //! It replaces actix's `web::Json` to answer each failure the way docs/errors.md promises:
 //! wrong content type → 415, body over the configured limit → 413, broken JSON → 400, and JSON
-//! of the wrong shape (missing field, wrong type, unknown enum value) → 422 naming the field by
-//! its path (`workers[0].id_number`).
+//! of the wrong shape (missing fields, wrong types, unknown enum values, unknown fields) → 422
+//! naming every such field by its path (`workers[0].id_number`), with a message in the caller's
+//! language — never serde's own words (`http::shape`).
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -12,8 +13,10 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::http::error::{AppError, FieldError};
+use crate::error::{AppError, FieldError};
 pub use crate::http::limits::BodyLimit;
+use crate::http::shape;
+use crate::msg;
 
 /// A JSON request body of type `T`, read as described in the module documentation.
 ///
@@ -81,9 +84,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             let parsed = if content_type_ok {
                 parse_json(&body)
             } else {
-                Err(AppError::UnsupportedMediaType {
-                    expected: "application/json",
-                })
+                Err(AppError::UnsupportedMediaType(msg!(
+                    "detail.unsupported_media_type.json"
+                )))
             };
             Ok(Self {
                 parsed,
@@ -96,9 +99,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 async fn read_limited(payload: &mut Payload, limit: usize) -> Result<web::BytesMut, AppError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| AppError::BadRequest {
-            code: "unreadable_body",
-            detail: format!("the request body could not be read: {e}"),
+        let chunk = chunk.map_err(|error| {
+            tracing::debug!(%error, "the request body could not be read");
+            AppError::BadRequest {
+                code: "unreadable_body",
+                detail: msg!("detail.unreadable_body"),
+            }
         })?;
         if body.len() + chunk.len() > limit {
             return Err(AppError::PayloadTooLarge { limit });
@@ -126,43 +132,58 @@ fn is_json_content_type(request: &HttpRequest) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Parses `bytes` as `T`, telling syntax errors (400) from shape errors (422 with the field),
-/// and refusing (422, per field) any string that carries a character no text may carry
+/// Parses `bytes` as `T`, telling syntax errors (400) from shape errors (422, every field at
+/// once), and refusing (422, per field) any string that carries a character no text may carry
 /// (`domain::text`): NUL and other control characters, bidirectional overrides.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     // Syntax first: a truncated body is malformed (400) even if its first key is also unknown.
-    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
-        .map_err(|e| AppError::MalformedJson(e.to_string()))?;
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| malformed(&e, bytes))?;
+    let mut errors = Vec::new();
     if may_carry_refused_characters(bytes) {
         let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| AppError::MalformedJson(e.to_string()))?;
-        let mut errors = Vec::new();
+            serde_json::from_slice(bytes).map_err(|e| malformed(&e, bytes))?;
         refused_strings(&value, &mut String::new(), &mut errors);
-        if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
-        }
     }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let message = strip_position(&inner.to_string());
-                let field = missing_field_name(&message)
-                    .map(|name| {
-                        if path == "." {
-                            name.to_owned()
-                        } else {
-                            format!("{path}.{name}")
-                        }
-                    })
-                    .unwrap_or_else(|| if path == "." { "body".to_owned() } else { path });
-                AppError::Validation(vec![FieldError::new(field, message)])
-            }
-            _ => AppError::MalformedJson(inner.to_string()),
+    match serde_path_to_error::deserialize::<_, T>(deserializer) {
+        Ok(value) if errors.is_empty() => Ok(value),
+        Ok(_) => Err(AppError::Validation(errors)),
+        Err(error) if error.inner().classify() != serde_json::error::Category::Data => {
+            Err(malformed(error.inner(), bytes))
         }
-    })
+        Err(error) => {
+            let value: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|e| malformed(&e, bytes))?;
+            let first = shape::Failure::new(&error);
+            for found in shape::json_errors::<T>(value, first, shape::budget(bytes.len())) {
+                if !errors.iter().any(|e| e.field == found.field) {
+                    errors.push(found);
+                }
+            }
+            Err(AppError::Validation(errors))
+        }
+    }
+}
+
+/// The 400 for a body that is not JSON, saying where it breaks (serde's words stay out).
+fn malformed(error: &serde_json::Error, bytes: &[u8]) -> AppError {
+    use serde_json::error::Category;
+    let message = if bytes.iter().all(u8::is_ascii_whitespace) {
+        msg!("detail.malformed_json.empty")
+    } else if error.classify() == Category::Eof {
+        msg!(
+            "detail.malformed_json.truncated",
+            line = error.line(),
+            column = error.column()
+        )
+    } else {
+        msg!(
+            "detail.malformed_json.syntax",
+            line = error.line(),
+            column = error.column()
+        )
+    };
+    AppError::MalformedJson(message)
 }
 
 /// A cheap first look: a refused character can only arrive escaped (`\u0000`; raw control
@@ -223,19 +244,6 @@ fn refused_strings(value: &serde_json::Value, path: &mut String, errors: &mut Ve
         }
         _ => {}
     }
-}
-
-/// serde reports a missing field at its parent's path; the field belongs in the path.
-fn missing_field_name(message: &str) -> Option<&str> {
-    message.strip_prefix("missing field `")?.strip_suffix('`')
-}
-
-fn strip_position(message: &str) -> String {
-    message
-        .split(" at line ")
-        .next()
-        .unwrap_or(message)
-        .to_owned()
 }
 
 #[cfg(test)]
@@ -309,5 +317,34 @@ mod tests {
             field_of(parse_json::<Intake>(body).unwrap_err()),
             "workers[0].age"
         );
+    }
+
+    #[test]
+    fn a_malformed_body_is_described_without_serde_s_words() {
+        use crate::i18n::Lang;
+        let detail = |body: &[u8]| match parse_json::<Intake>(body).unwrap_err() {
+            AppError::MalformedJson(message) => message.render(Lang::English),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            detail(b""),
+            "the request body is empty; send a JSON document"
+        );
+        assert!(detail(b"{\"summary\": ").contains("ends too early"));
+        let syntax = detail(b"{\"summary\": x}");
+        assert!(syntax.contains("line 1, column 13"), "{syntax}");
+        assert!(!syntax.contains("expected value"), "{syntax}");
+    }
+
+    #[test]
+    fn refused_characters_and_shape_errors_are_reported_together() {
+        let body = br#"{"summary":"a\u0000b","workers":[{"name":"x"}]}"#;
+        match parse_json::<Intake>(body).unwrap_err() {
+            AppError::Validation(errors) => {
+                let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["summary", "workers[0].age"]);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -1,6 +1,7 @@
-//! The one middleware every request passes: request id, request span, access log, metrics, and
-//! the guarantee that every error answer is problem+json — including the bare 404/405/413 that
-//! actix produces itself before any handler runs.
+//! The one middleware every request passes: request id, request span, access log, metrics, the
+//! request's language (`Accept-Language`, for problem documents), and the guarantee that every
+//! error answer is problem+json in that language — including the bare 404/405/413 that actix
+//! produces itself before any handler runs.
 
 use std::time::Instant;
 
@@ -13,7 +14,8 @@ use tracing::Instrument;
 
 use crate::error::AppError;
 use crate::http::metrics::Metrics;
-use crate::http::request_id;
+use crate::http::{language, request_id};
+use crate::i18n::Lang;
 
 /// Wraps every request; see the module documentation.
 pub async fn observe_request(
@@ -27,7 +29,12 @@ pub async fn observe_request(
     let span =
         tracing::info_span!("request", request_id = %id, method = %method, path = %request.path());
 
-    let result = request_id::scope(id.clone(), next.call(request).instrument(span.clone())).await;
+    let lang = language::of(request.headers());
+    let result = request_id::scope(
+        id.clone(),
+        language::scope(lang, next.call(request).instrument(span.clone())),
+    )
+    .await;
     let response = match result {
         Ok(response) => response,
         Err(error) => {
@@ -52,12 +59,24 @@ pub async fn observe_request(
 
     let needs_problem = (status.is_client_error() || status.is_server_error())
         && !is_problem_json(response.headers().get(header::CONTENT_TYPE));
+    let is_problem = needs_problem || is_problem_json(response.headers().get(header::CONTENT_TYPE));
     let mut response = if needs_problem {
-        let replacement = request_id::scope_sync(&id, || problem_for_status(status));
+        let replacement = request_id::scope_sync(&id, || problem_for_status(status, lang));
         response.into_response(replacement).map_into_right_body()
     } else {
         response.map_into_left_body()
     };
+    if is_problem {
+        // The words of a problem depend on Accept-Language; its code does not.
+        let headers = response.headers_mut();
+        if !headers.contains_key(header::CONTENT_LANGUAGE) {
+            headers.insert(
+                header::CONTENT_LANGUAGE,
+                HeaderValue::from_static(lang.tag()),
+            );
+        }
+        headers.append(header::VARY, HeaderValue::from_static("accept-language"));
+    }
     if let Ok(value) = HeaderValue::from_str(&id) {
         response
             .headers_mut()
@@ -72,13 +91,15 @@ fn is_problem_json(content_type: Option<&HeaderValue>) -> bool {
         .is_some_and(|v| v.starts_with("application/problem+json"))
 }
 
-/// A problem document for a status that was produced without one, keeping the status itself.
-fn problem_for_status(status: actix_web::http::StatusCode) -> HttpResponse {
+/// A problem document in `lang` for a status that was produced without one, keeping the status
+/// itself.
+fn problem_for_status(status: actix_web::http::StatusCode, lang: Lang) -> HttpResponse {
     let error = AppError::from_status(status);
-    let mut problem = error.to_problem();
+    let mut problem = error.to_problem_in(lang);
     problem.status = status.as_u16();
-    problem.title = status.canonical_reason().unwrap_or("Error").to_owned();
+    problem.title = crate::http::error::title(status, lang);
     HttpResponse::build(status)
         .content_type("application/problem+json")
+        .insert_header((header::CONTENT_LANGUAGE, lang.tag()))
         .body(serde_json::to_string(&problem).unwrap_or_default())
 }

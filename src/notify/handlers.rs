@@ -27,8 +27,8 @@ pub struct NotificationQuery {
 pub async fn list_notifications(
     state: web::Data<AppState>,
     _admin: Admin,
-    page: web::Query<PageQuery>,
-    query: web::Query<NotificationQuery>,
+    page: crate::http::query::Query<PageQuery>,
+    query: crate::http::query::Query<NotificationQuery>,
 ) -> Result<HttpResponse, AppError> {
     let page = page.parse()?;
     let status = query.status;
@@ -40,7 +40,8 @@ pub async fn list_notifications(
 }
 
 /// Sends a dead (or waiting) notification again now, with a fresh count of attempts.
-#[utoipa::path(post, path = "/api/v1/notifications/{id}/retry", tag = "notifications", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/retry", tag = "notifications",
+    params(("id" = String, Path, description = "The notification's id")), security(("bearer" = [])),
     responses((status = 200, description = "Queued again", body = NotificationView),
               (status = 404, description = "No such notification", body = Problem),
               (status = 409, description = "Already sent", body = Problem)))]

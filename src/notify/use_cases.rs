@@ -29,7 +29,7 @@ pub fn retry(
         if row.status == OutboxStatus::Sent {
             return Err(AppError::Conflict {
                 code: "already_sent",
-                detail: "this notification was already sent".into(),
+                detail: crate::msg!("detail.already_sent"),
             });
         }
         diesel::update(outbox::table.find(&row.id))

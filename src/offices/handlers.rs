@@ -61,8 +61,8 @@ pub async fn create_office(
 pub async fn list_offices(
     state: web::Data<AppState>,
     caller: Caller,
-    page: web::Query<PageQuery>,
-    filter: web::Query<OfficeFilter>,
+    page: crate::http::query::Query<PageQuery>,
+    filter: crate::http::query::Query<OfficeFilter>,
 ) -> Result<HttpResponse, AppError> {
     let page = page.parse()?;
     let kind = filter.kind;
@@ -74,7 +74,8 @@ pub async fn list_offices(
 }
 
 /// One office.
-#[utoipa::path(get, path = "/api/v1/offices/{id}", tag = "offices", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/offices/{id}", tag = "offices",
+    params(("id" = String, Path, description = "The office's id")), security(("bearer" = [])),
     responses(
         (status = 200, description = "The office", body = OfficeView),
         (status = 404, description = "No such office", body = Problem),
@@ -93,7 +94,13 @@ pub async fn get_office(
 }
 
 /// Edits an office; honours `If-Match`.
-#[utoipa::path(patch, path = "/api/v1/offices/{id}", tag = "offices", request_body = UpdateOffice,
+#[utoipa::path(patch, path = "/api/v1/offices/{id}", tag = "offices",
+    params(
+        ("id" = String, Path, description = "The office's id"),
+        ("If-Match" = Option<String>, Header, nullable = false,
+            description = "The version you read, as an ETag: `\"3\"` (or `*`); a stale one is 412 `version_conflict`"),
+    ),
+    request_body = UpdateOffice,
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated office", body = OfficeView),

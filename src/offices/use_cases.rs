@@ -17,6 +17,7 @@ use crate::domain::ids::OfficeId;
 use crate::domain::validation::{text, Validator};
 use crate::domain::{new_id, Email};
 use crate::error::AppError;
+use crate::i18n::Message;
 use crate::pagination::{PageRequest, Paginated};
 
 /// `POST /offices` body.
@@ -46,7 +47,7 @@ pub struct UpdateOffice {
 }
 
 /// An office code as case numbers carry it: upper-cased, 2–10 letters or digits, a letter first.
-fn parse_code(raw: &str) -> Result<String, String> {
+fn parse_code(raw: &str) -> Result<String, Message> {
     let code = raw.trim().to_ascii_uppercase();
     let valid = (2..=10).contains(&code.len())
         && code.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -54,20 +55,20 @@ fn parse_code(raw: &str) -> Result<String, String> {
     if valid {
         Ok(code)
     } else {
-        Err("must be 2–10 letters or digits starting with a letter, e.g. HS".into())
+        Err(crate::msg!("field.office_code"))
     }
 }
 
 /// An IANA time zone, by its canonical name: the office's deadlines are counted in it.
-fn parse_time_zone(raw: &str) -> Result<String, String> {
+fn parse_time_zone(raw: &str) -> Result<String, Message> {
     raw.trim()
         .parse::<chrono_tz::Tz>()
         .map(|tz| tz.name().to_owned())
-        .map_err(|_| format!("`{raw}` is not an IANA time zone such as Asia/Shanghai"))
+        .map_err(|_| crate::msg!("field.time_zone", value = raw))
 }
 
 /// An email address, or none when blank (which clears it on an edit).
-fn parse_optional_email(raw: &str) -> Result<Option<String>, String> {
+fn parse_optional_email(raw: &str) -> Result<Option<String>, Message> {
     if raw.trim().is_empty() {
         Ok(None)
     } else {
@@ -79,7 +80,7 @@ fn parse_optional_email(raw: &str) -> Result<Option<String>, String> {
 /// unique.
 fn code_taken_or(error: diesel::result::Error) -> AppError {
     if is_unique_violation(&error) {
-        AppError::invalid("code", "is already used by another office")
+        AppError::invalid("code", crate::msg!("field.office_code.taken"))
     } else {
         error.into()
     }
@@ -87,7 +88,7 @@ fn code_taken_or(error: diesel::result::Error) -> AppError {
 
 fn check_parent_exists(connection: &mut DbConnection, parent: &str) -> Result<(), AppError> {
     super::find(connection, &parent.into())
-        .map_err(|_| AppError::invalid("parent_id", "no office has this id"))?;
+        .map_err(|_| AppError::invalid("parent_id", crate::msg!("field.no_such_office")))?;
     Ok(())
 }
 
@@ -210,14 +211,14 @@ pub fn edit(
             {
                 return Err(AppError::invalid(
                     "parent_id",
-                    "would make the office its own ancestor",
+                    crate::msg!("field.parent_id.cycle"),
                 ));
             }
         }
         super::update(connection, id, current.version, &changes, now)
             .map_err(code_taken_or)?
             .ok_or_else(|| {
-                AppError::PreconditionFailed("the office changed meanwhile; read it again".into())
+                AppError::PreconditionFailed(crate::msg!("detail.version_conflict.office"))
             })
     })?;
     Ok(office.into())

@@ -10,10 +10,12 @@ use crate::auth::extract::{Caller, UnionStaff};
 use crate::domain::ids::CaseId;
 use crate::http::error::{AppError, Problem};
 use crate::http::json::JsonBody;
+use crate::pagination::{PageQuery, Paginated};
 use crate::parties;
 
 /// Adds a party to a case; its ID and phone numbers are stored encrypted and shown masked.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/parties", tag = "cases", request_body = PartyInput, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/cases/{id}/parties", tag = "cases",
+    params(("id" = String, Path, description = "The case's id")), request_body = PartyInput, security(("bearer" = [])),
     responses(
         (status = 201, description = "Added", body = PartyView),
         (status = 404, description = "No such case, or not visible to you", body = Problem),
@@ -36,17 +38,19 @@ pub async fn add_party(
 }
 
 /// The parties of a case, in the order they were added.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/parties", tag = "cases", security(("bearer" = [])),
-    responses((status = 200, description = "The parties, numbers masked", body = [PartyView]),
+#[utoipa::path(get, path = "/api/v1/cases/{id}/parties", tag = "cases", params(("id" = String, Path, description = "The case's id"), PageQuery), security(("bearer" = [])),
+    responses((status = 200, description = "A page of the parties, numbers masked", body = Paginated<PartyView>),
               (status = 404, description = "No such case, or not visible to you", body = Problem)))]
 pub async fn list_parties(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<CaseId>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let page = page.parse()?;
     let parties = state
         .db
-        .run(move |connection| parties::list_for(connection, &caller, &id))
+        .run(move |connection| parties::list_for(connection, &caller, &id, &page))
         .await?;
     Ok(HttpResponse::Ok().json(parties))
 }
@@ -54,7 +58,8 @@ pub async fn list_parties(
 /// Shows a party's full ID and phone numbers to a role that needs them — union staff of the
 /// case, police on a referred case, a lawyer holding a grant — and records the reveal, with its
 /// purpose, on the timeline (个人信息保护法 Art. 51).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/parties/{party_id}/reveal", tag = "cases", request_body = RevealRequest,
+#[utoipa::path(post, path = "/api/v1/cases/{id}/parties/{party_id}/reveal", tag = "cases",
+    params(("id" = String, Path, description = "The case's id"), ("party_id" = String, Path, description = "The party's id")), request_body = RevealRequest,
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The full numbers", body = RevealedParty),

@@ -17,6 +17,7 @@ use crate::domain::ids::CaseId;
 use crate::domain::new_id;
 use crate::domain::protect::PersonalData;
 use crate::domain::validation::{text, Validator};
+use crate::pagination::{PageRequest, Paginated};
 use crate::schema::{case_parties, cases};
 use crate::text_enum;
 
@@ -77,8 +78,11 @@ impl From<Party> for PartyView {
 pub struct PartyInput {
     pub kind: PartyKind,
     pub name: String,
-    /// A resident ID number (GB 11643); for the employer party, leave empty.
+    /// A resident ID number (GB 11643); for the employer party, leave empty. Full-width
+    /// characters and spaces are accepted and normalised (NFKC, spaces removed).
     pub id_number: Option<String>,
+    /// A mainland mobile or a landline with area code; full-width characters, spaces, hyphens
+    /// and parentheses are accepted and normalised.
     pub phone: Option<String>,
 }
 
@@ -153,6 +157,23 @@ pub fn add_to_search_text(
     diesel::update(cases::table.find(case_id))
         .set(cases::search_text.eq(cases::search_text.concat(line)))
         .execute(connection)
+}
+
+/// A page of the parties of a case, in the order they were added.
+pub fn page_for_case(
+    connection: &mut DbConnection,
+    case_id: &str,
+    page: &PageRequest,
+) -> QueryResult<Paginated<Party>> {
+    let query = case_parties::table
+        .filter(case_parties::case_id.eq(case_id.to_owned()))
+        .select(Party::as_select())
+        .into_boxed();
+    let rows: Vec<Party> =
+        crate::keyset_page_oldest_first!(query, case_parties, created_at, page).load(connection)?;
+    Ok(Paginated::from_rows(rows, page, |p| {
+        (p.created_at, p.id.as_str())
+    }))
 }
 
 /// The parties of a case in the order they were added.

@@ -18,6 +18,7 @@ use crate::domain::ids::CaseId;
 use crate::domain::protect::PersonalData;
 use crate::domain::validation::{text, Validator};
 use crate::error::AppError;
+use crate::pagination::{PageRequest, Paginated};
 use crate::timeline::{self, Actor};
 
 /// `POST /cases/{id}/parties/{party_id}/reveal` body.
@@ -73,16 +74,16 @@ pub fn add(
     Ok(PartyView::from(row))
 }
 
-/// The parties of a case the caller may see (else 404), in the order they were added, numbers
-/// masked.
+/// A page of the parties of a case the caller may see (else 404), in the order they were
+/// added, numbers masked. A collective dispute may list thousands of workers.
 pub fn list_for(
     connection: &mut DbConnection,
     caller: &Caller,
     case_id: &CaseId,
-) -> Result<Vec<PartyView>, AppError> {
+    page: &PageRequest,
+) -> Result<Paginated<PartyView>, AppError> {
     let case = find_for(connection, caller, case_id)?;
-    let parties = super::list(connection, &case.id)?;
-    Ok(parties.into_iter().map(PartyView::from).collect())
+    Ok(super::page_for_case(connection, &case.id, page)?.map(PartyView::from))
 }
 
 /// A party's full numbers, for a role whose work needs them (`auth::policy`), with the reveal
@@ -103,9 +104,9 @@ pub fn reveal(
     write_transaction(connection, |connection| {
         let case = find_for(connection, caller, case_id)?;
         if !may_reveal_personal_data(caller.role) {
-            return Err(AppError::Forbidden(format!(
-                "the {} role does not need full ID or phone numbers",
-                caller.role
+            return Err(AppError::Forbidden(crate::msg!(
+                "detail.forbidden.reveal",
+                role = caller.role
             )));
         }
         let purpose = text(&input?.purpose, 500).map_err(|m| AppError::invalid("purpose", m))?;

@@ -34,9 +34,10 @@ pub fn check_outcome(answer: &Answer, office_kind: OfficeKind) -> Result<(), App
     } else {
         Err(AppError::invalid(
             "outcome",
-            format!(
-                "a {office_kind} office answers with: {}",
-                allowed.join(", ")
+            crate::msg!(
+                "field.outcome.not_for_office",
+                office_kind = office_kind,
+                allowed = crate::i18n::List::of(allowed.iter().copied())
             ),
         ))
     }
@@ -55,7 +56,11 @@ pub fn apply(
     let from = current.status;
     let to = rules::next_status(from, action).ok_or_else(|| AppError::Conflict {
         code: "invalid_transition",
-        detail: format!("a {from} referral cannot be given the action {action}"),
+        detail: crate::msg!(
+            "detail.invalid_transition.referral",
+            status = from,
+            action = action
+        ),
     })?;
     let at = Some(now);
     let updated = diesel::update(
@@ -102,9 +107,9 @@ pub fn apply(
     ))
     .execute(connection)?;
     if updated == 0 {
-        return Err(AppError::PreconditionFailed(
-            "the referral changed meanwhile; read it again".into(),
-        ));
+        return Err(AppError::PreconditionFailed(crate::msg!(
+            "detail.version_conflict.referral"
+        )));
     }
     let kind = format!("referral_{to}");
     let data = json!({"referral_id": current.id, "office_id": current.office_id, "kind": current.kind,

@@ -16,7 +16,8 @@ use crate::http::json::JsonBody;
 use crate::pagination::{PageQuery, Paginated};
 
 /// Refers a case to a partner office.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", tag = "referrals", request_body = CreateReferral,
+#[utoipa::path(post, path = "/api/v1/cases/{id}/referrals", tag = "referrals",
+    params(("id" = String, Path, description = "The case's id")), request_body = CreateReferral,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Referred", body = ReferralView),
@@ -46,18 +47,20 @@ pub async fn create_referral(
 }
 
 /// The referrals of a case: all of them for union staff, only their own office's for partners.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/referrals", tag = "referrals", security(("bearer" = [])),
-    responses((status = 200, description = "The case's referrals, oldest first", body = [ReferralView]),
+#[utoipa::path(get, path = "/api/v1/cases/{id}/referrals", tag = "referrals", params(("id" = String, Path, description = "The case's id"), PageQuery), security(("bearer" = [])),
+    responses((status = 200, description = "A page of the case's referrals, oldest first", body = Paginated<ReferralView>),
               (status = 404, description = "No such case, or not visible to you", body = Problem)))]
 pub async fn list_case_referrals(
     state: web::Data<AppState>,
     caller: Caller,
     case_id: web::Path<CaseId>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let page = page.parse()?;
     let now = state.clock.now();
     let list = state
         .db
-        .run(move |connection| super::list_for_case(connection, &caller, &case_id, now))
+        .run(move |connection| super::list_for_case(connection, &caller, &case_id, &page, now))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -69,8 +72,8 @@ pub async fn list_case_referrals(
 pub async fn list_referrals(
     state: web::Data<AppState>,
     caller: Caller,
-    page: web::Query<PageQuery>,
-    query: web::Query<ReferralQuery>,
+    page: crate::http::query::Query<PageQuery>,
+    query: crate::http::query::Query<ReferralQuery>,
 ) -> Result<HttpResponse, AppError> {
     let page = page.parse()?;
     let query = query.into_inner();
@@ -83,7 +86,8 @@ pub async fn list_referrals(
 }
 
 /// One referral.
-#[utoipa::path(get, path = "/api/v1/referrals/{id}", tag = "referrals", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/referrals/{id}", tag = "referrals",
+    params(("id" = String, Path, description = "The referral's id")), security(("bearer" = [])),
     responses((status = 200, description = "The referral", body = ReferralView),
               (status = 404, description = "No such referral, or not visible to you", body = Problem)))]
 pub async fn get_referral(
@@ -100,7 +104,8 @@ pub async fn get_referral(
 }
 
 /// The receiving office takes the task on.
-#[utoipa::path(post, path = "/api/v1/referrals/{id}/accept", tag = "referrals", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/accept", tag = "referrals",
+    params(("id" = String, Path, description = "The referral's id")), security(("bearer" = [])),
     responses((status = 200, description = "Accepted", body = ReferralView),
               (status = 404, description = "Not a referral to your office", body = Problem),
               (status = 409, description = "Not pending", body = Problem)))]
@@ -118,7 +123,8 @@ pub async fn accept_referral(
 }
 
 /// The receiving office declines, saying why.
-#[utoipa::path(post, path = "/api/v1/referrals/{id}/decline", tag = "referrals", request_body = DeclineReferral,
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/decline", tag = "referrals",
+    params(("id" = String, Path, description = "The referral's id")), request_body = DeclineReferral,
     security(("bearer" = [])),
     responses((status = 200, description = "Declined", body = ReferralView),
               (status = 409, description = "Already answered or cancelled", body = Problem),
@@ -140,7 +146,8 @@ pub async fn decline_referral(
 }
 
 /// The receiving office reports what it did: an outcome code and a free text.
-#[utoipa::path(post, path = "/api/v1/referrals/{id}/complete", tag = "referrals", request_body = CompleteReferral,
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/complete", tag = "referrals",
+    params(("id" = String, Path, description = "The referral's id")), request_body = CompleteReferral,
     security(("bearer" = [])),
     responses((status = 200, description = "Completed", body = ReferralView),
               (status = 409, description = "Already answered or cancelled", body = Problem),
@@ -162,7 +169,8 @@ pub async fn complete_referral(
 }
 
 /// Union staff withdraw a referral that is no longer needed.
-#[utoipa::path(post, path = "/api/v1/referrals/{id}/cancel", tag = "referrals", request_body = CancelReferral,
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/cancel", tag = "referrals",
+    params(("id" = String, Path, description = "The referral's id")), request_body(content = Option<CancelReferral>, description = "Optional: no body at all means no reason"),
     security(("bearer" = [])),
     responses((status = 200, description = "Cancelled", body = ReferralView),
               (status = 403, description = "Not union staff", body = Problem),

@@ -228,6 +228,27 @@ pub fn for_case(
         .load(connection)
 }
 
+/// A page of the referrals of one case, oldest first; only those to `office` when given.
+pub fn page_for_case(
+    connection: &mut DbConnection,
+    case_id: &str,
+    office: Option<&str>,
+    page: &PageRequest,
+) -> QueryResult<Paginated<Referral>> {
+    let mut query = referrals::table
+        .filter(referrals::case_id.eq(case_id.to_owned()))
+        .select(Referral::as_select())
+        .into_boxed();
+    if let Some(office) = office {
+        query = query.filter(referrals::office_id.eq(office.to_owned()));
+    }
+    let rows: Vec<Referral> =
+        crate::keyset_page_oldest_first!(query, referrals, created_at, page).load(connection)?;
+    Ok(Paginated::from_rows(rows, page, |r| {
+        (r.created_at, r.id.as_str())
+    }))
+}
+
 /// A page of the referrals in `scope`, newest first, by status and overdue.
 pub fn list(
     connection: &mut DbConnection,

@@ -98,7 +98,10 @@ pub fn refer(
 ) -> Result<ReferralView, AppError> {
     let request = free_text(&input.request, 5000).map_err(|m| AppError::invalid("request", m))?;
     if input.due_at.is_some_and(|due| due <= now) {
-        return Err(AppError::invalid("due_at", "must be in the future"));
+        return Err(AppError::invalid(
+            "due_at",
+            crate::msg!("field.must_be_future"),
+        ));
     }
     let default_hours = due_hours
         .get(input.kind.as_str())
@@ -111,7 +114,7 @@ pub fn refer(
         let case = find_for(connection, caller, case_id)?;
         case.ensure_open()?;
         let office = offices::find(connection, &OfficeId::from(&input.office_id))
-            .map_err(|_| AppError::invalid("office_id", "no office has this id"))?;
+            .map_err(|_| AppError::invalid("office_id", crate::msg!("field.no_such_office")))?;
         check_office_takes(office.kind, input.kind)?;
         let referral = Referral {
             id: new_id(),
@@ -158,33 +161,35 @@ pub fn refer(
 fn check_office_takes(office_kind: OfficeKind, kind: ReferralKind) -> Result<(), AppError> {
     let mut v = Validator::new();
     if office_kind == OfficeKind::Union {
-        v.add(
-            "office_id",
-            "cases are referred to judicial, hr, police, court or arbitration offices",
-        );
+        v.add("office_id", crate::msg!("field.office_id.union_office"));
     } else if kind.office_kind() != office_kind {
         v.add(
             "kind",
-            format!(
-                "a {office_kind} office takes: {}",
-                rules::kinds_for(office_kind).join(", ")
+            crate::msg!(
+                "field.referral_kind.not_for_office",
+                office_kind = office_kind,
+                allowed = crate::i18n::List::of(rules::kinds_for(office_kind))
             ),
         );
     }
     v.finish()
 }
 
-/// The referrals of a visible case, oldest first: all of them for union staff and lawyers,
-/// only their own office's for partner staff.
+/// A page of the referrals of a visible case, oldest first: all of them for union staff and
+/// lawyers, only their own office's for partner staff.
 pub fn list_for_case(
     connection: &mut DbConnection,
     caller: &Caller,
     case_id: &CaseId,
+    page: &PageRequest,
     now: DateTime<Utc>,
-) -> Result<Vec<ReferralView>, AppError> {
+) -> Result<Paginated<ReferralView>, AppError> {
     let case = find_for(connection, caller, case_id)?;
-    let rows = super::for_case(connection, &case.id, partner_office(caller))?;
-    Ok(super::views(connection, rows, now)?)
+    let found = super::page_for_case(connection, &case.id, partner_office(caller), page)?;
+    Ok(Paginated {
+        next_cursor: found.next_cursor,
+        items: super::views(connection, found.items, now)?,
+    })
 }
 
 /// The inbox: a page of the referrals the caller sees (`scope_of`), newest first.
@@ -222,9 +227,9 @@ pub fn require_referral_role(caller: &Caller) -> Result<(), AppError> {
     if policy::may_act_on_referrals(caller.role) {
         Ok(())
     } else {
-        Err(AppError::Forbidden(format!(
-            "the {} role may not act on referrals",
-            caller.role
+        Err(AppError::Forbidden(crate::msg!(
+            "detail.forbidden.referral_role",
+            role = caller.role
         )))
     }
 }
@@ -356,8 +361,8 @@ fn load_for_action(
     let office_kind = offices::find(connection, &referral.office_id)?.kind;
     if !policy::may_act_on_referral(caller.role, action, office_kind) {
         return Err(AppError::Forbidden(match action {
-            ReferralAction::Cancel => "only union staff may cancel a referral".into(),
-            _ => "only the receiving office answers this referral".into(),
+            ReferralAction::Cancel => crate::msg!("detail.forbidden.referral_cancel"),
+            _ => crate::msg!("detail.forbidden.referral_answer"),
         }));
     }
     Ok((referral, office_kind))

@@ -11,10 +11,12 @@ use crate::domain::ids::CaseId;
 use crate::http::error::{AppError, Problem};
 use crate::http::etag::{etag, if_match};
 use crate::http::json::JsonBody;
+use crate::pagination::{PageQuery, Paginated};
 use crate::sessions;
 
 /// Schedules a joint mediation session on a case.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/sessions", tag = "sessions", request_body = CreateSession,
+#[utoipa::path(post, path = "/api/v1/cases/{id}/sessions", tag = "sessions",
+    params(("id" = String, Path, description = "The case's id")), request_body = CreateSession,
     security(("bearer" = [])),
     responses((status = 201, description = "Scheduled", body = SessionView),
               (status = 404, description = "No such case, or not visible to you", body = Problem),
@@ -38,23 +40,31 @@ pub async fn create_session(
 }
 
 /// The sessions of a case, in time order.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/sessions", tag = "sessions", security(("bearer" = [])),
-    responses((status = 200, description = "The sessions", body = [SessionView]),
+#[utoipa::path(get, path = "/api/v1/cases/{id}/sessions", tag = "sessions", params(("id" = String, Path, description = "The case's id"), PageQuery), security(("bearer" = [])),
+    responses((status = 200, description = "A page of the sessions, in time order", body = Paginated<SessionView>),
               (status = 404, description = "No such case, or not visible to you", body = Problem)))]
 pub async fn list_sessions(
     state: web::Data<AppState>,
     caller: Caller,
     case_id: web::Path<CaseId>,
+    page: crate::http::query::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let page = page.parse()?;
     let list = state
         .db
-        .run(move |connection| sessions::list_for(connection, &caller, &case_id))
+        .run(move |connection| sessions::list_for(connection, &caller, &case_id, &page))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
 /// Reschedules a session, or records its minutes and outcome; honours `If-Match`.
-#[utoipa::path(patch, path = "/api/v1/sessions/{id}", tag = "sessions", request_body = UpdateSession,
+#[utoipa::path(patch, path = "/api/v1/sessions/{id}", tag = "sessions",
+    params(
+        ("id" = String, Path, description = "The joint session's id"),
+        ("If-Match" = Option<String>, Header, nullable = false,
+            description = "The version you read, as an ETag: `\"3\"` (or `*`); a stale one is 412 `version_conflict`"),
+    ),
+    request_body = UpdateSession,
     security(("bearer" = [])),
     responses((status = 200, description = "The updated session", body = SessionView),
               (status = 404, description = "No such session, or not visible to you", body = Problem),

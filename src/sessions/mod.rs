@@ -17,6 +17,7 @@ use crate::cases::CaseOffice;
 use crate::db::DbConnection;
 use crate::domain::ids::CaseId;
 use crate::offices::OfficeKind;
+use crate::pagination::{PageRequest, Paginated};
 use crate::schema::{mediation_sessions, offices, session_offices};
 use crate::text_enum;
 
@@ -148,6 +149,24 @@ pub fn for_case(connection: &mut DbConnection, case_id: &str) -> QueryResult<Vec
         ))
         .select(Session::as_select())
         .load(connection)
+}
+
+/// A page of the sessions of a case, in time order (`scheduled_at`, then id).
+pub fn page_for_case(
+    connection: &mut DbConnection,
+    case_id: &str,
+    page: &PageRequest,
+) -> QueryResult<Paginated<Session>> {
+    let query = mediation_sessions::table
+        .filter(mediation_sessions::case_id.eq(case_id.to_owned()))
+        .select(Session::as_select())
+        .into_boxed();
+    let rows: Vec<Session> =
+        crate::keyset_page_oldest_first!(query, mediation_sessions, scheduled_at, page)
+            .load(connection)?;
+    Ok(Paginated::from_rows(rows, page, |s| {
+        (s.scheduled_at, s.id.as_str())
+    }))
 }
 
 /// Views for `sessions`, their offices loaded in one query.

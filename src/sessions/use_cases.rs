@@ -20,6 +20,7 @@ use crate::domain::new_id;
 use crate::domain::validation::{text, Validator};
 use crate::error::AppError;
 use crate::offices;
+use crate::pagination::{PageRequest, Paginated};
 use crate::timeline::{self, Actor};
 
 /// `POST /cases/{id}/sessions` body.
@@ -101,15 +102,19 @@ pub fn schedule(
     one(connection, session)
 }
 
-/// The sessions of a case the caller may see (else 404), in time order.
+/// A page of the sessions of a case the caller may see (else 404), in time order.
 pub fn list_for(
     connection: &mut DbConnection,
     caller: &Caller,
     case_id: &CaseId,
-) -> Result<Vec<SessionView>, AppError> {
+    page: &PageRequest,
+) -> Result<Paginated<SessionView>, AppError> {
     let case = find_for(connection, caller, case_id)?;
-    let sessions = super::for_case(connection, &case.id)?;
-    Ok(super::views(connection, sessions)?)
+    let found = super::page_for_case(connection, &case.id, page)?;
+    Ok(Paginated {
+        next_cursor: found.next_cursor,
+        items: super::views(connection, found.items)?,
+    })
 }
 
 /// Reschedules a session or records its minutes and outcome, and records what changed on the
@@ -166,9 +171,9 @@ pub fn update(
             super::set_offices(connection, &current.id, office_ids)?;
         }
         if super::save(connection, &changed, current.version)? == 0 {
-            return Err(AppError::PreconditionFailed(
-                "the session changed meanwhile; read it again".into(),
-            ));
+            return Err(AppError::PreconditionFailed(crate::msg!(
+                "detail.version_conflict.session"
+            )));
         }
         data["session_id"] = json!(current.id);
         timeline::append(
@@ -192,7 +197,10 @@ fn check_offices(
 ) -> Result<(), AppError> {
     for (index, id) in office_ids.iter().enumerate() {
         if offices::find(connection, &id.into()).is_err() {
-            v.add(&format!("office_ids[{index}]"), "no office has this id");
+            v.add(
+                &format!("office_ids[{index}]"),
+                crate::msg!("field.no_such_office"),
+            );
         }
     }
     Ok(())
@@ -207,7 +215,7 @@ fn check_outcome(
     status: Option<SessionStatus>,
 ) {
     if outcome.is_some() && status.is_some_and(|s| s != SessionStatus::Held) {
-        v.add("outcome", "is recorded only for a held session");
+        v.add("outcome", crate::msg!("field.outcome.not_held"));
     }
 }
 

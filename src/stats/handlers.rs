@@ -17,7 +17,7 @@ use crate::stats;
 pub async fn get_stats(
     state: web::Data<AppState>,
     StatisticsReader(caller): StatisticsReader,
-    params: web::Query<StatsParams>,
+    params: crate::http::query::Query<StatsParams>,
 ) -> Result<HttpResponse, AppError> {
     let params = params.into_inner();
     let now = state.clock.now();

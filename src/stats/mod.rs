@@ -249,7 +249,7 @@ pub fn for_caller(
         if to < from {
             return Err(AppError::BadRequest {
                 code: "invalid_query",
-                detail: "to must not be before from".into(),
+                detail: crate::msg!("detail.invalid_query.period"),
             });
         }
     }

@@ -13,14 +13,14 @@ use crate::http::json::JsonBody;
 use crate::pagination::Paginated;
 
 /// A case's timeline, oldest first.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/events", tag = "cases", params(TimelineQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/cases/{id}/events", tag = "cases", params(("id" = String, Path, description = "The case's id"), TimelineQuery), security(("bearer" = [])),
     responses((status = 200, description = "A page of events", body = Paginated<EventView>),
               (status = 404, description = "No such case, or not visible to you", body = Problem)))]
 pub async fn list_events(
     state: web::Data<AppState>,
     caller: PendingCaller,
     id: web::Path<CaseId>,
-    query: web::Query<TimelineQuery>,
+    query: crate::http::query::Query<TimelineQuery>,
 ) -> Result<HttpResponse, AppError> {
     let page = query.page()?;
     let events = state
@@ -34,7 +34,8 @@ pub async fn list_events(
 }
 
 /// Adds a note to a case's timeline.
-#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases", request_body = NoteInput, security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/cases/{id}/notes", tag = "cases",
+    params(("id" = String, Path, description = "The case's id")), request_body = NoteInput, security(("bearer" = [])),
     responses((status = 201, description = "The note's event", body = EventView),
               (status = 404, description = "No such case, or not visible to you", body = Problem)))]
 pub async fn add_note(
@@ -54,7 +55,8 @@ pub async fn add_note(
 }
 
 /// Recomputes the case's hash chain: whether any event was altered, removed or reordered.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/events/verify", tag = "cases", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/cases/{id}/events/verify", tag = "cases",
+    params(("id" = String, Path, description = "The case's id")), security(("bearer" = [])),
     responses((status = 200, description = "The result", body = super::ChainCheck),
               (status = 404, description = "No such case, or not visible to you", body = Problem)))]
 pub async fn verify_events(

@@ -45,13 +45,13 @@ impl TimelineQuery {
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(AppError::BadRequest {
                 code: "invalid_query",
-                detail: format!("limit must be between 1 and {MAX_LIMIT}"),
+                detail: crate::msg!("detail.invalid_query.limit", max = MAX_LIMIT),
             });
         }
         let after = match self.cursor.as_deref() {
             Some(cursor) => cursor.parse::<i32>().map_err(|_| AppError::BadRequest {
                 code: "invalid_cursor",
-                detail: "the cursor is not one this API issued".into(),
+                detail: crate::msg!("detail.invalid_cursor"),
             })?,
             None => 0,
         };
@@ -93,9 +93,9 @@ pub fn require_note_role(caller: &Caller) -> Result<(), AppError> {
     if policy::may_add_notes(caller.role) {
         Ok(())
     } else {
-        Err(AppError::Forbidden(format!(
-            "the {} role may not add notes",
-            caller.role
+        Err(AppError::Forbidden(crate::msg!(
+            "detail.forbidden.notes",
+            role = caller.role
         )))
     }
 }

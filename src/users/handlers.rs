@@ -62,8 +62,8 @@ pub async fn create_user(
 pub async fn list_users(
     state: web::Data<AppState>,
     admin: Admin,
-    page: web::Query<PageQuery>,
-    query: web::Query<UserQuery>,
+    page: crate::http::query::Query<PageQuery>,
+    query: crate::http::query::Query<UserQuery>,
 ) -> Result<HttpResponse, AppError> {
     let page = page.parse()?;
     let query = query.into_inner();
@@ -80,7 +80,8 @@ pub async fn list_users(
 }
 
 /// One user.
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users",
+    params(("id" = String, Path, description = "The user's id")), security(("bearer" = [])),
     responses((status = 200, description = "The user", body = UserView), (status = 404, description = "No such user", body = Problem)))]
 pub async fn get_user(
     state: web::Data<AppState>,
@@ -97,7 +98,13 @@ pub async fn get_user(
 
 /// Edits a user; honours `If-Match`. Deactivation ends the user's sessions in the same
 /// transaction. The last active admin cannot be deactivated or demoted.
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UpdateUser,
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users",
+    params(
+        ("id" = String, Path, description = "The user's id"),
+        ("If-Match" = Option<String>, Header, nullable = false,
+            description = "The version you read, as an ETag: `\"3\"` (or `*`); a stale one is 412 `version_conflict`"),
+    ),
+    request_body = UpdateUser,
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The updated user", body = UserView),

@@ -38,7 +38,7 @@ pub fn register(
         Some(id) => match offices::find(connection, &id.into()) {
             Ok(office) => Some(office.kind),
             Err(diesel::result::Error::NotFound) => {
-                v.add("office_id", "no office has this id");
+                v.add("office_id", crate::msg!("field.no_such_office"));
                 None
             }
             Err(other) => return Err(other.into()),
@@ -64,7 +64,7 @@ pub fn register(
     };
     super::insert(connection, &new_user).map_err(|e| {
         if is_unique_violation(&e) {
-            AppError::invalid("email", "is already used by another user")
+            AppError::invalid("email", crate::msg!("field.email.taken"))
         } else {
             e.into()
         }
@@ -81,9 +81,9 @@ fn role_fits_or_office_unknown(
 }
 
 /// Explains which offices a role may belong to.
-pub fn role_misfit_message(role: Role, kind: Option<offices::OfficeKind>) -> String {
+pub fn role_misfit_message(role: Role, kind: Option<offices::OfficeKind>) -> crate::i18n::Message {
     match kind {
-        None => format!("a {role} must belong to an office (office_id)"),
-        Some(kind) => format!("a {role} cannot belong to a {kind} office"),
+        None => crate::msg!("field.role.needs_office", role = role),
+        Some(kind) => crate::msg!("field.role.wrong_office", role = role, office_kind = kind),
     }
 }

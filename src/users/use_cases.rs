@@ -149,7 +149,9 @@ pub fn edit(
         let kind = match &office_id {
             Some(office) => Some(
                 offices::find(connection, &office.into())
-                    .map_err(|_| AppError::invalid("office_id", "no office has this id"))?
+                    .map_err(|_| {
+                        AppError::invalid("office_id", crate::msg!("field.no_such_office"))
+                    })?
                     .kind,
             ),
             None => None,
@@ -163,19 +165,19 @@ pub fn edit(
         {
             return Err(AppError::Conflict {
                 code: "last_admin",
-                detail: "this is the last active admin; make another admin first".into(),
+                detail: crate::msg!("detail.last_admin"),
             });
         }
         let updated = super::update(connection, id, current.version, &changes, now)
             .map_err(|e| {
                 if is_unique_violation(&e) {
-                    AppError::invalid("email", "is already used by another user")
+                    AppError::invalid("email", crate::msg!("field.email.taken"))
                 } else {
                     e.into()
                 }
             })?
             .ok_or_else(|| {
-                AppError::PreconditionFailed("the user changed meanwhile; read it again".into())
+                AppError::PreconditionFailed(crate::msg!("detail.version_conflict.user"))
             })?;
         if !updated.active {
             sessions::revoke_for_user(connection, &updated.id, None, "deactivated", now)?;

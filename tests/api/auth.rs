@@ -278,8 +278,8 @@ api_test!(
         password_grant.assert_problem(400, "unsupported_grant_type");
 
         let listed = app.get(&clients_path, Some(&world.admin.token)).await.json();
-        assert_eq!(listed[0]["client_id"], id);
-        assert!(listed[0].get("client_secret").is_none());
+        assert_eq!(listed["items"][0]["client_id"], id);
+        assert!(listed["items"][0].get("client_secret").is_none());
 
         let revoke = app.send(app.request("DELETE", &format!("{clients_path}/{id}"), Some(&world.admin.token)), None).await;
         assert_eq!(revoke.status, 204);

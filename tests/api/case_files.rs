@@ -76,7 +76,7 @@ api_test!(
         assert_eq!((document["content_type"].as_str(), document["size_bytes"].as_i64()), (Some("application/pdf"), Some(PDF.len() as i64)));
         assert_eq!(document["file_name"], "工资条.pdf");
         let listed = app.get(&format!("/api/v1/cases/{}/documents", case["id"].as_str().unwrap()), Some(&world.mediator.token)).await.json();
-        assert_eq!(listed[0]["id"], document["id"]);
+        assert_eq!(listed["items"][0]["id"], document["id"]);
 
         let download = app.get(document["content_url"].as_str().unwrap(), Some(&world.mediator.token)).await;
         assert_eq!(download.status, 200);
@@ -106,7 +106,7 @@ api_test!(
         let json_body = app.post_json(&format!("/api/v1/cases/{}/documents", case["id"].as_str().unwrap()), Some(&world.mediator.token), &json!({})).await;
         json_body.assert_problem(415, "unsupported_media_type");
         let listed = app.get(&format!("/api/v1/cases/{}/documents", case["id"].as_str().unwrap()), Some(&world.mediator.token)).await.json();
-        assert!(listed.as_array().unwrap().is_empty(), "nothing was stored");
+        assert!(listed["items"].as_array().unwrap().is_empty(), "nothing was stored");
     }
 );
 
@@ -191,7 +191,7 @@ api_test!(
         }
         grant(&app, &world.mediator, &case, &world.lawyer, 2).await;
         let parties = app.get(&format!("/api/v1/cases/{id}/parties"), Some(&world.mediator.token)).await.json();
-        let path = format!("/api/v1/cases/{id}/parties/{}/reveal", parties[0]["id"].as_str().unwrap());
+        let path = format!("/api/v1/cases/{id}/parties/{}/reveal", parties["items"][0]["id"].as_str().unwrap());
         for who in [&world.mediator, &world.police_officer, &world.lawyer] {
             let revealed = app.post_json(&path, Some(&who.token), &json!({"purpose": "联系劳动者核实欠薪金额"})).await;
             assert_eq!(revealed.status, 200, "{}", revealed.text());

@@ -27,11 +27,11 @@ api_test!(
         assert_eq!(case["version"], 1);
 
         let parties = app.get(&format!("/api/v1/cases/{}/parties", case["id"].as_str().unwrap()), Some(&world.mediator.token)).await.json();
-        let worker = &parties[0];
+        let worker = &parties["items"][0];
         assert_eq!((worker["kind"].as_str(), worker["name"].as_str()), (Some("worker"), Some("张先生")));
         assert_eq!(worker["id_number"], "4405**********0013");
         assert_eq!(worker["phone"], "139****1111");
-        assert_eq!(parties[1]["kind"], "employer");
+        assert_eq!(parties["items"][1]["kind"], "employer");
 
         let events = app.get(&format!("/api/v1/cases/{}/events", case["id"].as_str().unwrap()), Some(&world.mediator.token)).await.json();
         let intake = &events["items"][0];
@@ -143,7 +143,7 @@ api_test!(
         let ids: Vec<&str> = listed["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
         assert_eq!(ids, [collective["id"].as_str().unwrap()]);
         let parties = app.get(&format!("/api/v1/cases/{}/parties", collective["id"].as_str().unwrap()), Some(&world.mediator.token)).await.json();
-        assert_eq!(parties[0]["kind"], "representative");
+        assert_eq!(parties["items"][0]["kind"], "representative");
     }
 );
 
@@ -204,6 +204,40 @@ api_test!(
         assert_eq!(find("zhongshan electronics").await, [second.as_str()], "case-insensitive");
         assert_eq!(find("440784198503150021").await, [second.as_str()], "exact ID number via its keyed hash");
         assert!(find("100%").await.is_empty());
+    }
+);
+
+api_test!(
+    async fn numbers_typed_full_width_with_spaces_are_stored_normalised_and_found_by_their_half_width_form(app) {
+        let world = app.world().await;
+        let mut body = furniture_factory_case();
+        body["employer"]["credit_code"] = json!("９１３５０１００Ｍ０００１００Ｙ４３");
+        body["employer"]["contact_phone"] = json!("１３８\u{3000}１２３４\u{3000}５６７８");
+        let case = app.register_case(&world.mediator, &body).await;
+        assert_eq!(case["employer"]["credit_code"], "91350100M000100Y43");
+        assert_eq!(case["employer"]["contact_phone"], "138****5678");
+        let id = case["id"].as_str().unwrap();
+
+        // As typed with a Chinese IME: 全角 digits, a full-width ｘ, ideographic and ASCII spaces.
+        let typed = json!({"kind": "worker", "name": "赵六", "id_number": "１１０１０５\u{3000}１９４９１２３１ ００２ｘ", "phone": "１３８ ０００１ ２２３３"});
+        let added = app.post_json(&format!("/api/v1/cases/{id}/parties"), Some(&world.mediator.token), &typed).await;
+        assert_eq!(added.status, 201, "{}", added.text());
+        assert_eq!((added.json()["id_number"].as_str(), added.json()["phone"].as_str()), (Some("1101**********002X"), Some("138****2233")));
+        let listed = app.get(&format!("/api/v1/cases/{id}/parties"), Some(&world.mediator.token)).await.json();
+        let party = listed["items"].as_array().unwrap().iter().find(|p| p["name"] == "赵六").unwrap().clone();
+        assert_eq!(party["id_number"], "1101**********002X");
+
+        let revealed = app
+            .post_json(&format!("/api/v1/cases/{id}/parties/{}/reveal", party["id"].as_str().unwrap()), Some(&world.mediator.token), &json!({"purpose": "核对身份证号"}))
+            .await;
+        assert_eq!(revealed.status, 200, "{}", revealed.text());
+        assert_eq!((revealed.json()["id_number"].as_str(), revealed.json()["phone"].as_str()), (Some("11010519491231002X"), Some("13800012233")), "stored normalised");
+
+        for q in ["11010519491231002X", "11010519491231002x", "１１０１０５１９４９１２３１００２Ｘ", "110105 19491231 002X"] {
+            let page = app.get(&format!("/api/v1/cases?q={}", urlencode(q)), Some(&world.mediator.token)).await.json();
+            let ids: Vec<&str> = page["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+            assert_eq!(ids, [id], "q={q}");
+        }
     }
 );
 

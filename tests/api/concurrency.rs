@@ -42,7 +42,7 @@ api_test!(
         let token = Some(world.mediator.token.as_str());
         let app = &app;
         let parties_path = format!("/api/v1/cases/{id}/parties");
-        let parties_before = app.get(&parties_path, token).await.json().as_array().unwrap().len();
+        let parties_before = app.get(&parties_path, token).await.json()["items"].as_array().unwrap().len();
 
         let parties = (0..WRITERS).map(|i| {
             let body = json!({"kind": "worker", "name": format!("工友{i}")});
@@ -78,7 +78,7 @@ api_test!(
         let written = 1 + 4 * WRITERS as i64;
         assert!(check["events"].as_i64().unwrap() >= written, "{check}");
         let parties = app.get(&parties_path, token).await.json();
-        assert_eq!(parties.as_array().unwrap().len(), parties_before + WRITERS, "every party kept");
+        assert_eq!(parties["items"].as_array().unwrap().len(), parties_before + WRITERS, "every party kept");
     }
 );
 

@@ -249,6 +249,11 @@ impl TestResponse {
         assert_eq!(problem["code"], code, "problem: {problem}");
         assert!(problem["title"].is_string() && problem["detail"].is_string());
         assert_eq!(problem["type"], format!("/problems/{code}"));
+        assert!(
+            matches!(self.header("content-language"), Some("zh-CN" | "en")),
+            "every problem says its language: {:?}",
+            self.header("content-language")
+        );
         problem
     }
 }
@@ -278,7 +283,10 @@ impl TestApp {
     }
 
     /// Sends `request` with an optional body and reads the whole answer.
+    /// Every answer is checked against the OpenAPI document (`contract::check_answer`).
     pub async fn send(&self, request: awc::ClientRequest, body: Option<Vec<u8>>) -> TestResponse {
+        let method = request.get_method().as_str().to_owned();
+        let path = request.get_uri().path().to_owned();
         let sent = match body {
             Some(body) => request.send_body(body).await,
             None => request.send().await,
@@ -289,11 +297,25 @@ impl TestApp {
             .limit(64 * 1024 * 1024)
             .await
             .expect("a readable body");
-        TestResponse {
+        let answer = TestResponse {
             status: response.status().as_u16(),
             headers: response.headers().clone(),
             body,
+        };
+        let checked = crate::contract::check_answer(
+            &method,
+            &path,
+            answer.status,
+            answer.header("content-type"),
+            &answer.body,
+        );
+        if let Err(fault) = checked {
+            panic!(
+                "the OpenAPI document does not describe this answer (docs/contract.md): {fault}\n{}",
+                answer.text()
+            );
         }
+        answer
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
@@ -314,6 +336,32 @@ impl TestApp {
         let request = self
             .request(method, path, token)
             .insert_header(("content-type", "application/json"));
+        self.send(request, Some(serde_json::to_vec(body).unwrap()))
+            .await
+    }
+
+    /// A GET asking for answers in `language` (`Accept-Language`), for the tests that read the
+    /// words of a problem; every other test leaves the language to the default (Chinese).
+    pub async fn get_in(&self, language: &str, path: &str, token: Option<&str>) -> TestResponse {
+        let request = self
+            .request("GET", path, token)
+            .insert_header(("accept-language", language));
+        self.send(request, None).await
+    }
+
+    /// As [`TestApp::json_request`], asking for answers in `language`.
+    pub async fn json_request_in(
+        &self,
+        language: &str,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> TestResponse {
+        let request = self
+            .request(method, path, token)
+            .insert_header(("content-type", "application/json"))
+            .insert_header(("accept-language", language));
         self.send(request, Some(serde_json::to_vec(body).unwrap()))
             .await
     }

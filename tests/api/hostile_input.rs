@@ -123,10 +123,12 @@ api_test!(
 api_test!(
     async fn a_forged_token_gets_fixed_wording_that_names_no_library_internals(app) {
         let forged = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
+        let problem = app.get_in("en", "/api/v1/me", Some(forged)).await.assert_problem(401, "unauthenticated");
+        assert_eq!(problem["detail"], "the access token is not valid");
+        let problem = app.get_in("en", "/api/v1/me", Some("not-a-jwt")).await.assert_problem(401, "unauthenticated");
+        assert_eq!(problem["detail"], "the access token is not valid");
         let problem = app.get("/api/v1/me", Some(forged)).await.assert_problem(401, "unauthenticated");
-        assert_eq!(problem["detail"], "the access token is not valid");
-        let problem = app.get("/api/v1/me", Some("not-a-jwt")).await.assert_problem(401, "unauthenticated");
-        assert_eq!(problem["detail"], "the access token is not valid");
+        assert_eq!(problem["detail"], "访问令牌无效", "the same fixed wording, in Chinese by default");
     }
 );
 

@@ -173,7 +173,7 @@ api_test!(
         let hr_view = app.get(&format!("/api/v1/cases/{id}"), Some(&world.hr_officer.token)).await;
         assert_eq!(hr_view.status, 200);
         let parties = app.get(&format!("/api/v1/cases/{id}/parties"), Some(&world.hr_officer.token)).await.json();
-        assert_eq!(parties[0]["id_number"], "4405**********0013");
+        assert_eq!(parties["items"][0]["id_number"], "4405**********0013");
     }
 );
 
@@ -193,7 +193,7 @@ api_test!(
         answer(&app, &world.mediator, &judicial, "accept", json!({})).await.assert_problem(403, "forbidden");
 
         let own = app.get(&format!("/api/v1/cases/{id}/referrals"), Some(&world.hr_officer.token)).await.json();
-        let ids: Vec<&str> = own.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+        let ids: Vec<&str> = own["items"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
         assert_eq!(ids, [hr["id"].as_str().unwrap()]);
         let events = app.get(&format!("/api/v1/cases/{id}/events"), Some(&world.hr_officer.token)).await.json();
         let text = events.to_string();
@@ -370,6 +370,6 @@ api_test!(
         stale.assert_problem(412, "version_conflict");
         app.json_request("PATCH", &path, Some(&world.other_mediator.token), &json!({"location": "x"})).await.assert_problem(404, "not_found");
         let listed = app.get(&format!("/api/v1/cases/{id}/sessions"), Some(&world.mediator.token)).await.json();
-        assert_eq!(listed[0]["minutes"], "双方同意分期支付");
+        assert_eq!(listed["items"][0]["minutes"], "双方同意分期支付");
     }
 );
