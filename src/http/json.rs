@@ -154,7 +154,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         Err(error) => {
             let value: serde_json::Value =
                 serde_json::from_slice(bytes).map_err(|e| malformed(&e, bytes))?;
-            let first = shape::Failure::new(&error);
+            // The search reads the parsed value, whose keys are in sorted order; its first failure
+            // must come from the same order, or a field that fails earlier in that order would
+            // look like the repair of a later one.
+            let first = match serde_path_to_error::deserialize::<_, T>(&value) {
+                Err(in_value_order) => shape::Failure::new(&in_value_order),
+                Ok(_) => shape::Failure::new(&error),
+            };
             for found in shape::json_errors::<T>(value, first, shape::budget(bytes.len())) {
                 if !errors.iter().any(|e| e.field == found.field) {
                     errors.push(found);
@@ -346,5 +352,29 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_mistyped_field_sent_before_a_bad_enum_that_sorts_first_is_named_for_its_type() {
+        crate::text_enum! {
+            pub enum Shade { Light = "light", Dark = "dark" }
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Order {
+            zeta_amount: i64,
+            alpha_shade: Shade,
+        }
+        let Err(AppError::Validation(errors)) =
+            parse_json::<Order>(br#"{"zeta_amount": 3000.5, "alpha_shade": "grey"}"#)
+        else {
+            panic!("expected a 422");
+        };
+        let amount = errors.iter().find(|e| e.field == "zeta_amount").unwrap();
+        assert_eq!(
+            amount.message.render(crate::i18n::Lang::English),
+            "must be a whole number"
+        );
+        assert!(errors.iter().any(|e| e.field == "alpha_shade"));
     }
 }
