@@ -61,7 +61,16 @@ pub async fn observe_request(
         && !is_problem_json(response.headers().get(header::CONTENT_TYPE));
     let is_problem = needs_problem || is_problem_json(response.headers().get(header::CONTENT_TYPE));
     let mut response = if needs_problem {
-        let replacement = request_id::scope_sync(&id, || problem_for_status(status, lang));
+        let mut replacement = request_id::scope_sync(&id, || problem_for_status(status, lang));
+        // The headers that belong to the status, not to the body, survive the rewrite: a 405
+        // says which methods the path has (RFC 9110 §15.5.6), a 401 how to authenticate.
+        for name in [header::ALLOW, header::WWW_AUTHENTICATE, header::RETRY_AFTER] {
+            for value in response.headers().get_all(&name) {
+                replacement
+                    .headers_mut()
+                    .append(name.clone(), value.clone());
+            }
+        }
         response.into_response(replacement).map_into_right_body()
     } else {
         response.map_into_left_body()

@@ -78,6 +78,17 @@ api_test!(
 );
 
 api_test!(
+    async fn a_405_problem_still_names_the_methods_the_path_allows(app) {
+        let response = app.send(app.request("DELETE", "/api/v1/cases", None), None).await;
+        response.assert_problem(405, "method_not_allowed");
+        let allow = response.header("allow").expect("a 405 carries Allow");
+        for method in ["GET", "POST"] {
+            assert!(allow.contains(method), "Allow: {allow}");
+        }
+    }
+);
+
+api_test!(
     async fn the_openapi_document_is_openapi_3_1_and_describes_the_probes(app) {
         let response = app.get("/api/v1/openapi.json", None).await;
         assert_eq!(response.status, 200);
