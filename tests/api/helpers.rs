@@ -283,7 +283,7 @@ impl TestApp {
     }
 
     /// Sends `request` with an optional body and reads the whole answer.
-    /// Every answer is checked against the OpenAPI document (`contract::check_answer`).
+    /// Every answer is checked against the OpenAPI document (`contract_answers::check_answer`).
     pub async fn send(&self, request: awc::ClientRequest, body: Option<Vec<u8>>) -> TestResponse {
         let method = request.get_method().as_str().to_owned();
         let path = request.get_uri().path().to_owned();
@@ -302,7 +302,7 @@ impl TestApp {
             headers: response.headers().clone(),
             body,
         };
-        let checked = crate::contract::check_answer(
+        let checked = crate::contract_answers::check_answer(
             &method,
             &path,
             answer.status,

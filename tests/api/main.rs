@@ -15,6 +15,7 @@ mod cases_visibility;
 mod cli;
 mod concurrency;
 mod contract;
+mod contract_answers;
 mod directory;
 mod foundation;
 mod hostile_input;
