@@ -123,36 +123,7 @@ macro_rules! id_type {
             }
         }
 
-        impl diesel::serialize::ToSql<diesel::sql_types::Text, $crate::db::MultiBackend> for $name {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, $crate::db::MultiBackend>,
-            ) -> diesel::serialize::Result {
-                out.set_value((diesel::sql_types::Text, self.0.as_str()));
-                Ok(diesel::serialize::IsNull::No)
-            }
-        }
-
-        // Inserts reach the backends' own types (diesel's multi-row insert dispatches per backend).
-        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
-            ) -> diesel::serialize::Result {
-                std::io::Write::write_all(out, self.0.as_bytes())?;
-                Ok(diesel::serialize::IsNull::No)
-            }
-        }
-
-        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for $name {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, diesel::sqlite::Sqlite>,
-            ) -> diesel::serialize::Result {
-                out.set_value(self.0.as_str());
-                Ok(diesel::serialize::IsNull::No)
-            }
-        }
+        $crate::text_sql_writes!($name);
 
         impl diesel::deserialize::FromSql<diesel::sql_types::Text, $crate::db::MultiBackend> for $name {
             fn from_sql(

@@ -14,24 +14,11 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// Defines a closed set of values stored as TEXT (with a CHECK constraint in the migrations):
-/// `as_str`, `parse`, `ALL`, serde as snake_case strings, an OpenAPI schema listing exactly those
-/// strings (utoipa cannot read a `serde(rename)` whose value comes from a macro, so each variant
-/// also carries `schema(rename)`; `tests/api/contract.rs` compares every enum of the served
-/// document with `ALL`), and a diesel type:
-/// a column of this type reads as the enum on both backends, and a value the enum does not know
-/// is a deserialization error, never a silent default.
+/// Writes `$name` as TEXT on both backends through its `as_str()`: the `ToSql` impls every
+/// text-stored type needs (the enums of [`text_enum!`] and the ids of [`ids`]), written once.
 #[macro_export]
-macro_rules! text_enum {
-    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-        #[derive(diesel::AsExpression, diesel::FromSqlRow)]
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] #[schema(rename = $text)] $variant),+
-        }
-
+macro_rules! text_sql_writes {
+    ($name:ident) => {
         impl diesel::serialize::ToSql<diesel::sql_types::Text, $crate::db::MultiBackend> for $name {
             fn to_sql<'b>(
                 &'b self,
@@ -62,6 +49,28 @@ macro_rules! text_enum {
                 Ok(diesel::serialize::IsNull::No)
             }
         }
+    };
+}
+
+/// Defines a closed set of values stored as TEXT (with a CHECK constraint in the migrations):
+/// `as_str`, `parse`, `ALL`, serde as snake_case strings, an OpenAPI schema listing exactly those
+/// strings (utoipa cannot read a `serde(rename)` whose value comes from a macro, so each variant
+/// also carries `schema(rename)`; `tests/api/contract.rs` compares every enum of the served
+/// document with `ALL`), and a diesel type:
+/// a column of this type reads as the enum on both backends, and a value the enum does not know
+/// is a deserialization error, never a silent default.
+#[macro_export]
+macro_rules! text_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[derive(diesel::AsExpression, diesel::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] #[schema(rename = $text)] $variant),+
+        }
+
+        $crate::text_sql_writes!($name);
 
         impl diesel::deserialize::FromSql<diesel::sql_types::Text, $crate::db::MultiBackend> for $name {
             fn from_sql(
