@@ -9,6 +9,7 @@
 //! ([`examples`]). docs/contract.md says how to read the document and how the tests keep it true.
 
 pub mod examples;
+pub mod inputs;
 pub mod media;
 pub mod problems;
 
@@ -18,6 +19,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use self::examples::RequestExamples;
+use self::inputs::InputRules;
 use self::media::{DocumentContent, OptionalBodies};
 use self::problems::ProblemResponses;
 
@@ -91,7 +93,14 @@ use crate::http::error::{FieldError, Problem};
         crate::documents::handlers::download_document,
     ),
     components(schemas(Problem, FieldError)),
-    modifiers(&BearerAuth, &ProblemResponses, &DocumentContent, &OptionalBodies, &RequestExamples),
+    modifiers(
+        &BearerAuth,
+        &ProblemResponses,
+        &DocumentContent,
+        &OptionalBodies,
+        &InputRules,
+        &RequestExamples
+    ),
     tags(
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "auth", description = "Sign-in, tokens, machine clients, the caller"),

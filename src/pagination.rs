@@ -44,7 +44,9 @@ impl PageQuery {
                 detail: crate::msg!("detail.invalid_query.limit", max = MAX_LIMIT),
             });
         }
-        let after = self.cursor.as_deref().map(decode_cursor).transpose()?;
+        // A blank cursor is no cursor: a form with an empty field sends `?cursor=`.
+        let cursor = self.cursor.as_deref().filter(|c| !c.trim().is_empty());
+        let after = cursor.map(decode_cursor).transpose()?;
         Ok(PageRequest { limit, after })
     }
 }

@@ -5,6 +5,7 @@
 //! about HTTP (docs/architecture.md). The case's status changes only through
 //! `cases::transitions::reach_agreement`, the one writer of a case's status.
 
+use crate::domain::lengths;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::json;
@@ -24,6 +25,9 @@ use crate::domain::validation::{free_text, text, Validator};
 use crate::error::AppError;
 use crate::pagination::{PageRequest, Paginated};
 use crate::timeline::{self, Actor};
+
+/// The most terms one agreement may list.
+pub const MAX_TERMS: usize = 100;
 
 /// One payment term as received.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -79,17 +83,20 @@ fn validate_agreement(
         crate::msg!("field.terms.empty"),
     );
     v.require(
-        input.terms.len() <= 100,
+        input.terms.len() <= MAX_TERMS,
         "terms",
-        crate::msg!("field.terms.too_many", max = 100),
+        crate::msg!("field.terms.too_many", max = MAX_TERMS),
     );
     let mut terms = Vec::new();
     for (index, term) in input.terms.iter().enumerate() {
         let description = v.check(
             &format!("terms[{index}].description"),
-            free_text(&term.description, 2000),
+            free_text(&term.description, lengths::REASON),
         );
-        let payee = v.check(&format!("terms[{index}].payee"), text(&term.payee, 200));
+        let payee = v.check(
+            &format!("terms[{index}].payee"),
+            text(&term.payee, lengths::NAME),
+        );
         let amount_fen = v.check(
             &format!("terms[{index}].amount_fen"),
             amount(term.amount_fen),
@@ -224,7 +231,7 @@ pub fn record_payment(
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty())
-        .and_then(|n| v.check("note", free_text(n, 2000)));
+        .and_then(|n| v.check("note", free_text(n, lengths::REASON)));
     let amount_fen = v.finish_with(|| amount_fen)?;
     let payment = write_transaction(connection, |connection| {
         let case = find_for(connection, caller, case_id)?;

@@ -4,6 +4,7 @@
 //! returns plain values; HTTP (the `Location` and `Cache-Control` headers) stays in
 //! `auth::client_handlers`.
 
+use crate::domain::lengths;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -46,7 +47,7 @@ pub fn create_client(
     now: DateTime<Utc>,
 ) -> Result<CreatedClient, AppError> {
     caller.require(Action::ManageDirectory)?;
-    let name = text(&input.name, 200).map_err(|m| AppError::invalid("name", m))?;
+    let name = text(&input.name, lengths::NAME).map_err(|m| AppError::invalid("name", m))?;
     let (client, secret) = write_transaction(connection, |connection| {
         let office = offices::find(connection, office_id)?;
         if policy::partner_role_for(office.kind).is_none() {

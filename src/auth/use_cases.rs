@@ -34,6 +34,9 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+/// The only OAuth 2 grant type the token endpoint serves (RFC 6749 §4.4).
+pub const CLIENT_CREDENTIALS: &str = "client_credentials";
+
 /// The OAuth2 client-credentials request (RFC 6749 §4.4), as a form or as JSON. The client may
 /// authenticate in the body or with HTTP Basic.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -214,7 +217,7 @@ pub fn sign_in_client(
     basic: Option<(String, String)>,
     now: DateTime<Utc>,
 ) -> Result<SessionTokens, AppError> {
-    if request.grant_type != "client_credentials" {
+    if request.grant_type != CLIENT_CREDENTIALS {
         return Err(AppError::BadRequest {
             code: "unsupported_grant_type",
             detail: crate::msg!("detail.unsupported_grant_type"),

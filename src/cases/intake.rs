@@ -1,6 +1,7 @@
 //! Intake (`POST /cases`): the request, its validation, the case number, and the one
 //! transaction that writes the case, its parties and its first timeline event.
 
+use crate::domain::lengths;
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
@@ -134,7 +135,7 @@ fn optional_text(
 /// Validates a whole intake, reporting every invalid field at once.
 pub fn validate(input: CreateCase, now: DateTime<Utc>) -> Result<ValidIntake, AppError> {
     let mut v = Validator::new();
-    let summary = v.check("summary", free_text(&input.summary, 5000));
+    let summary = v.check("summary", free_text(&input.summary, lengths::ACCOUNT));
     let received_at = input.received_at.unwrap_or(now);
     v.require(
         received_at <= now + chrono::Duration::minutes(5),
@@ -155,7 +156,7 @@ pub fn validate(input: CreateCase, now: DateTime<Utc>) -> Result<ValidIntake, Ap
                 .unwrap_or(input.workers.len().max(1) as i32),
         ),
     );
-    let employer_name = v.check("employer.name", text(&input.employer.name, 200));
+    let employer_name = v.check("employer.name", text(&input.employer.name, lengths::NAME));
     let employer_credit_code = match input
         .employer
         .credit_code
@@ -166,12 +167,17 @@ pub fn validate(input: CreateCase, now: DateTime<Utc>) -> Result<ValidIntake, Ap
         Some(code) => v.check("employer.credit_code", parse_credit_code(code)),
         None => None,
     };
-    let employer_address = optional_text(&mut v, "employer.address", &input.employer.address, 500);
+    let employer_address = optional_text(
+        &mut v,
+        "employer.address",
+        &input.employer.address,
+        lengths::PLACE,
+    );
     let employer_contact_name = optional_text(
         &mut v,
         "employer.contact_name",
         &input.employer.contact_name,
-        200,
+        lengths::NAME,
     );
     let employer_contact_phone = match input
         .employer

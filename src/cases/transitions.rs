@@ -1,6 +1,7 @@
 //! Applying a lifecycle transition: checking the request, then the one write that changes the
 //! status and records who, when and why on the timeline.
 
+use crate::domain::lengths;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::json;
@@ -41,7 +42,7 @@ impl TransitionRequest {
             );
         }
         if let Some(reason) = &reason {
-            v.check("reason", text(reason, 2000));
+            v.check("reason", text(reason, lengths::REASON));
         }
         match (self.action, self.destination) {
             (CaseAction::Escalate, None) => v.add(

@@ -3,6 +3,7 @@
 //! the clock's `now`, checks who may do it, owns its transaction and writes its timeline events;
 //! HTTP (headers, `If-Match` parsing, status codes) stays in `cases::handlers`.
 
+use crate::domain::lengths;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Deserializer};
@@ -170,7 +171,7 @@ fn validate_edit(input: UpdateCase) -> Result<CaseEdit, AppError> {
     let summary = input
         .summary
         .as_deref()
-        .and_then(|s| v.check("summary", free_text(s, 5000)));
+        .and_then(|s| v.check("summary", free_text(s, lengths::ACCOUNT)));
     let claimed_amount_fen = input
         .claimed_amount_fen
         .and_then(|a| v.check("claimed_amount_fen", amount(a)));

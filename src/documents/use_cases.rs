@@ -11,6 +11,7 @@
 //!    when that fails, delete the stored bytes, so nothing unacknowledged stays behind (the sweep
 //!    in `documents::sweep` catches what a crash leaves).
 
+use crate::domain::lengths;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -90,8 +91,11 @@ pub fn prepare_upload(
             "detail.unsupported_media_type.document_mismatch"
         )));
     }
-    let file_name = text(upload.file_name.as_deref().unwrap_or("document"), 255)
-        .map_err(|m| AppError::invalid("file", m))?;
+    let file_name = text(
+        upload.file_name.as_deref().unwrap_or("document"),
+        lengths::FILE_NAME,
+    )
+    .map_err(|m| AppError::invalid("file", m))?;
     let id = new_id();
     let document = Document {
         storage_key: format!("cases/{}/{id}", case.id),

@@ -5,6 +5,7 @@
 
 pub mod identifiers;
 pub mod ids;
+pub mod lengths;
 pub mod protect;
 pub mod text;
 pub mod validation;

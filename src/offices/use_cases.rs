@@ -4,6 +4,7 @@
 //! the [`OfficeView`] the API answers with; HTTP (`If-Match` parsing, `ETag` and `Location`)
 //! stays in `offices::handlers`.
 
+use crate::domain::lengths;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -95,7 +96,7 @@ fn check_parent_exists(connection: &mut DbConnection, parent: &str) -> Result<()
 /// Every invalid field of a [`CreateOffice`] at once (422), or the office to insert.
 fn validate_new(input: CreateOffice, now: DateTime<Utc>) -> Result<NewOffice, AppError> {
     let mut v = Validator::new();
-    let name = v.check("name", text(&input.name, 200));
+    let name = v.check("name", text(&input.name, lengths::NAME));
     let code = v.check("code", parse_code(&input.code));
     let email = v.check(
         "email",
@@ -168,7 +169,7 @@ fn validate_changes(input: UpdateOffice) -> Result<OfficeChanges, AppError> {
         name: input
             .name
             .as_deref()
-            .and_then(|n| v.check("name", text(n, 200))),
+            .and_then(|n| v.check("name", text(n, lengths::NAME))),
         code: input
             .code
             .as_deref()

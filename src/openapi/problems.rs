@@ -97,6 +97,7 @@ const EXTRA_CODES: &[(&str, u16, &[&str])] = &[
     ("upload_document", 400, &["malformed_multipart"]),
     ("upload_document", 503, &["service_unavailable"]),
     ("login", 429, &["account_locked"]),
+    ("change_password", 429, &["account_locked"]),
 ];
 
 /// Adds the error responses that follow from each operation's shape and serves them all as

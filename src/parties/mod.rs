@@ -6,6 +6,7 @@ pub mod use_cases;
 
 pub use use_cases::{add, list_for, reveal};
 
+use crate::domain::lengths;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -97,7 +98,7 @@ pub struct ValidParty {
 
 /// Checks one party, reporting problems under `prefix` (e.g. `workers[0].`).
 pub fn validate(v: &mut Validator, prefix: &str, input: &PartyInput) -> Option<ValidParty> {
-    let name = v.check(&format!("{prefix}name"), text(&input.name, 200));
+    let name = v.check(&format!("{prefix}name"), text(&input.name, lengths::NAME));
     let present = |raw: &Option<String>| {
         raw.as_deref()
             .map(str::trim)

@@ -4,6 +4,7 @@
 //! transaction and its timeline event, so every front door gets the same checks in the same
 //! order (docs/errors.md) and the same record of who saw what (docs/case-files.md).
 
+use crate::domain::lengths;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -109,7 +110,8 @@ pub fn reveal(
                 role = caller.role
             )));
         }
-        let purpose = text(&input?.purpose, 500).map_err(|m| AppError::invalid("purpose", m))?;
+        let purpose =
+            text(&input?.purpose, lengths::PURPOSE).map_err(|m| AppError::invalid("purpose", m))?;
         let party = super::list(connection, &case.id)?
             .into_iter()
             .find(|p| p.id == party_id)

@@ -8,6 +8,7 @@
 //! What a caller sees of referrals is decided in one place: `referrals::scope_of` for the
 //! inbox and single referrals, `cases::access::partner_office` inside a case.
 
+use crate::domain::lengths;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -96,7 +97,8 @@ pub fn refer(
     due_hours: &BTreeMap<String, i64>,
     now: DateTime<Utc>,
 ) -> Result<ReferralView, AppError> {
-    let request = free_text(&input.request, 5000).map_err(|m| AppError::invalid("request", m))?;
+    let request =
+        free_text(&input.request, lengths::ACCOUNT).map_err(|m| AppError::invalid("request", m))?;
     if input.due_at.is_some_and(|due| due <= now) {
         return Err(AppError::invalid(
             "due_at",
@@ -261,7 +263,8 @@ pub fn decline(
     now: DateTime<Utc>,
 ) -> Result<ReferralView, AppError> {
     require_referral_role(caller)?;
-    let reason = free_text(&input.reason, 2000).map_err(|m| AppError::invalid("reason", m))?;
+    let reason =
+        free_text(&input.reason, lengths::REASON).map_err(|m| AppError::invalid("reason", m))?;
     let answer = Answer {
         reason: Some(reason),
         ..Answer::default()
@@ -280,8 +283,8 @@ pub fn complete(
 ) -> Result<ReferralView, AppError> {
     require_referral_role(caller)?;
     let mut v = Validator::new();
-    let outcome = v.check("outcome", text(&input.outcome, 100));
-    let result = v.check("result", free_text(&input.result, 5000));
+    let outcome = v.check("outcome", text(&input.outcome, lengths::OUTCOME));
+    let result = v.check("result", free_text(&input.result, lengths::ACCOUNT));
     let (outcome, result) = v.finish_with(|| Some((outcome?, result?)))?;
     let answer = Answer {
         outcome: Some(outcome),
@@ -309,7 +312,7 @@ pub fn cancel(
 ) -> Result<ReferralView, AppError> {
     let reason = match input.and_then(|b| b.reason) {
         Some(raw) if !crate::domain::text::is_blank(&raw) => {
-            Some(free_text(&raw, 2000).map_err(|m| AppError::invalid("reason", m))?)
+            Some(free_text(&raw, lengths::REASON).map_err(|m| AppError::invalid("reason", m))?)
         }
         _ => None,
     };

@@ -5,6 +5,7 @@
 //! owns its transaction, its timeline event and its outbox rows, so every front door gets the
 //! same checks in the same order (docs/errors.md).
 
+use crate::domain::lengths;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -17,7 +18,7 @@ use crate::db::{write_transaction, DbConnection};
 use crate::domain::check_version;
 use crate::domain::ids::CaseId;
 use crate::domain::new_id;
-use crate::domain::validation::{text, Validator};
+use crate::domain::validation::{free_text, text, Validator};
 use crate::error::AppError;
 use crate::offices;
 use crate::pagination::{PageRequest, Paginated};
@@ -56,7 +57,8 @@ pub fn schedule(
     input: CreateSession,
     now: DateTime<Utc>,
 ) -> Result<SessionView, AppError> {
-    let location = text(&input.location, 500).map_err(|m| AppError::invalid("location", m))?;
+    let location =
+        text(&input.location, lengths::PLACE).map_err(|m| AppError::invalid("location", m))?;
     let session = write_transaction(connection, |connection| {
         let case = case_to_change(connection, caller, case_id, None)?;
         let mut v = Validator::new();
@@ -134,11 +136,11 @@ pub fn update(
     let location = input
         .location
         .as_deref()
-        .and_then(|l| v.check("location", text(l, 500)));
+        .and_then(|l| v.check("location", text(l, lengths::PLACE)));
     let minutes = input
         .minutes
         .as_deref()
-        .and_then(|m| v.check("minutes", text(m, 20_000)));
+        .and_then(|m| v.check("minutes", free_text(m, lengths::MINUTES)));
     check_outcome(&mut v, input.outcome, input.status);
     v.finish()?;
     let session = write_transaction(connection, |connection| {

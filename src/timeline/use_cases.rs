@@ -4,6 +4,7 @@
 //! writes restricted events only as `cases::access::partner_office` says (docs/security.md).
 //! HTTP (extractors, body parsing, status codes) stays in `timeline::handlers`.
 
+use crate::domain::lengths;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
@@ -24,6 +25,7 @@ use crate::pagination::{Paginated, DEFAULT_LIMIT, MAX_LIMIT};
 #[into_params(parameter_in = Query)]
 pub struct TimelineQuery {
     /// Events per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -37,7 +39,8 @@ pub struct TimelinePage {
 }
 
 impl TimelineQuery {
-    /// 400 for a limit out of range or a cursor this API did not issue. The timeline's cursor is
+    /// 400 for a limit out of range or a cursor this API did not issue; a blank cursor is no
+    /// cursor, as a form that submits an empty field sends it. The timeline's cursor is
     /// the last sequence number read: events are only ever appended, so it never goes stale.
     /// Checked before the caller's session, as the API always has (docs/errors.md).
     pub fn page(&self) -> Result<TimelinePage, AppError> {
@@ -48,7 +51,8 @@ impl TimelineQuery {
                 detail: crate::msg!("detail.invalid_query.limit", max = MAX_LIMIT),
             });
         }
-        let after = match self.cursor.as_deref() {
+        let cursor = self.cursor.as_deref().filter(|c| !c.trim().is_empty());
+        let after = match cursor {
             Some(cursor) => cursor.parse::<i32>().map_err(|_| AppError::BadRequest {
                 code: "invalid_cursor",
                 detail: crate::msg!("detail.invalid_cursor"),
@@ -110,7 +114,7 @@ pub fn add_note(
     now: DateTime<Utc>,
 ) -> Result<EventView, AppError> {
     require_note_role(caller)?;
-    let note = free_text(&input.body, 10_000).map_err(|m| AppError::invalid("body", m))?;
+    let note = free_text(&input.body, lengths::NOTE).map_err(|m| AppError::invalid("body", m))?;
     let event = write_transaction(connection, |connection| {
         let case = find_for(connection, caller, case_id)?;
         let data = json!({"body": note});

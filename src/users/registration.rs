@@ -1,6 +1,7 @@
 //! Creating a user — the one path shared by the API, `create-user`, the first-start bootstrap
 //! and the demo data, so every user meets the same rules.
 
+use crate::domain::lengths;
 use chrono::NaiveDateTime;
 
 use super::{NewUser, Role, User};
@@ -29,7 +30,7 @@ pub fn register(
 ) -> Result<User, AppError> {
     let mut v = Validator::new();
     let email = v.check("email", Email::parse(&registration.email));
-    let name = v.check("name", text(&registration.name, 200));
+    let name = v.check("name", text(&registration.name, lengths::NAME));
     v.check(
         "password",
         password::check_policy(&registration.password, Some(&registration.email)),

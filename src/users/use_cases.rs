@@ -4,6 +4,7 @@
 //! [`UserView`] the API answers with; HTTP (`If-Match` parsing, `ETag` and `Location`) stays in
 //! `users::handlers`. The rules: docs/security.md "Creating and changing users".
 
+use crate::domain::lengths;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -100,7 +101,7 @@ fn validate_changes(input: UpdateUser) -> Result<UserChanges, AppError> {
         name: input
             .name
             .as_deref()
-            .and_then(|n| v.check("name", text(n, 200))),
+            .and_then(|n| v.check("name", text(n, lengths::NAME))),
         email: email.as_ref().map(|e| e.as_str().to_owned()),
         email_normalized: email.as_ref().map(Email::normalized),
         role: input.role,

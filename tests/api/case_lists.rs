@@ -113,6 +113,15 @@ api_test!(
             app.get(&format!("/api/v1/cases/{id}/{list}?cursor=forged!"), Some(token)).await.assert_problem(400, "invalid_cursor");
             app.get(&format!("/api/v1/cases/{id}/{list}?limit=0"), Some(token)).await.assert_problem(400, "invalid_query");
         }
+
+        // An empty cursor, as a form with an empty field sends it, is no cursor: the first page.
+        for list in ["cases/{id}/payments", "cases/{id}/events", "cases"] {
+            let path = format!("/api/v1/{}", list.replace("{id}", &id));
+            let first = app.get(&format!("{path}?limit=1"), Some(token)).await;
+            let blank = app.get(&format!("{path}?limit=1&cursor="), Some(token)).await;
+            assert_eq!(blank.status, 200, "{path}: {}", blank.text());
+            assert_eq!(blank.json()["items"], first.json()["items"], "{path}");
+        }
     }
 );
 
