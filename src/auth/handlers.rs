@@ -148,10 +148,25 @@ fn token_request(request: &HttpRequest, body: &[u8]) -> Result<ClientCredentials
         "application/x-www-form-urlencoded" => {
             crate::http::shape::parse_pairs(body, "body").map_err(AppError::Validation)
         }
-        "application/json" => parse_json(body),
+        "application/json" => parse_json(&known_members(body)),
         _ => Err(AppError::UnsupportedMediaType(crate::msg!(
             "detail.unsupported_media_type.token_request"
         ))),
+    }
+}
+
+/// The members of a JSON token request this server reads. RFC 6749 §3.2: "The authorization
+/// server MUST ignore unrecognized request parameters", so an extension's member is neither
+/// screened nor refused, whatever it carries. A body that is not a JSON object is passed on
+/// whole, for `parse_json` to explain.
+fn known_members(body: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    const KNOWN: [&str; 3] = ["grant_type", "client_id", "client_secret"];
+    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body) {
+        Ok(mut members) => {
+            members.retain(|name, _| KNOWN.contains(&name.as_str()));
+            serde_json::to_vec(&members).map_or(body.into(), Into::into)
+        }
+        Err(_) => body.into(),
     }
 }
 

@@ -259,6 +259,15 @@ api_test!(
             .post_json("/api/v1/auth/token", None, &json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret}))
             .await;
         assert_eq!(by_json.status, 200);
+        // RFC 6749 §3.2: unrecognised members are ignored, whatever they carry.
+        let with_extension = app
+            .post_json(
+                "/api/v1/auth/token",
+                None,
+                &json!({"grant_type": "client_credentials", "client_id": id, "client_secret": secret, "scope": ["a\u{93}b", null], "x\u{7}": 1}),
+            )
+            .await;
+        assert_eq!(with_extension.status, 200, "{}", with_extension.text());
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
         let by_basic = app
             .send(
