@@ -10,6 +10,7 @@
 
 pub mod examples;
 pub mod inputs;
+pub mod lists;
 pub mod media;
 pub mod problems;
 
@@ -20,6 +21,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use self::examples::RequestExamples;
 use self::inputs::InputRules;
+use self::lists::PageItemsByReference;
 use self::media::{DocumentContent, OptionalBodies};
 use self::problems::ProblemResponses;
 
@@ -99,6 +101,7 @@ use crate::http::error::{FieldError, Problem};
         &DocumentContent,
         &OptionalBodies,
         &InputRules,
+        &PageItemsByReference,
         &RequestExamples
     ),
     tags(

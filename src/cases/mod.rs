@@ -176,6 +176,7 @@ pub struct CaseView {
     /// The deadline has passed and the case is still in intake, accepted or in mediation.
     pub overdue: bool,
     /// Where an escalated case went.
+    #[schema(value_type = Option<crate::cases::lifecycle::Destination>)]
     pub escalated_to: Option<String>,
     pub employer: EmployerView,
     pub created_at: DateTime<Utc>,
