@@ -20,6 +20,10 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        accepts_online -> Bool,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        area -> Nullable<Text>,
     }
 }
 
@@ -137,6 +141,8 @@ diesel::table! {
         phone_cipher -> Nullable<Text>,
         phone_masked -> Nullable<Text>,
         created_at -> Timestamp,
+        sms_consent -> Bool,
+        sms_consent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -256,6 +262,8 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        channel -> Text,
+        recipient_cipher -> Nullable<Text>,
     }
 }
 
@@ -305,6 +313,60 @@ diesel::joinable!(payments -> cases (case_id));
 diesel::joinable!(case_grants -> cases (case_id));
 diesel::joinable!(documents -> cases (case_id));
 
+diesel::table! {
+    phone_verifications (id) {
+        id -> Text,
+        phone_digest -> Text,
+        code_digest -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        failed_attempts -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_access (case_id) {
+        case_id -> Text,
+        code_digest -> Text,
+        party_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    public_throttle (bucket) {
+        bucket -> Text,
+        window_started_at -> Timestamp,
+        hits -> Integer,
+    }
+}
+
+diesel::table! {
+    surveys (id) {
+        id -> Text,
+        case_id -> Text,
+        token_digest -> Text,
+        satisfaction -> Nullable<Integer>,
+        comment -> Nullable<Text>,
+        created_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    follow_ups (id) {
+        id -> Text,
+        case_id -> Text,
+        method -> Text,
+        reached -> Bool,
+        satisfaction -> Nullable<Integer>,
+        note -> Text,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     service_secrets,
     offices,
@@ -326,4 +388,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     case_grants,
     documents,
+    phone_verifications,
+    case_access,
+    public_throttle,
+    surveys,
+    follow_ups,
 );

@@ -1,0 +1,14 @@
+DROP TABLE follow_ups;
+DROP TABLE surveys;
+DROP TABLE public_throttle;
+DROP TABLE case_access;
+DROP TABLE phone_verifications;
+DROP INDEX cases_status_concluded;
+ALTER TABLE case_parties DROP COLUMN sms_consent_at;
+ALTER TABLE case_parties DROP COLUMN sms_consent;
+ALTER TABLE offices DROP COLUMN area;
+ALTER TABLE offices DROP COLUMN phone;
+ALTER TABLE offices DROP COLUMN address;
+ALTER TABLE offices DROP COLUMN accepts_online;
+ALTER TABLE outbox DROP COLUMN recipient_cipher;
+ALTER TABLE outbox DROP COLUMN channel;
