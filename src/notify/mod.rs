@@ -8,6 +8,7 @@ pub mod handlers;
 pub mod mailer;
 pub mod messages;
 pub mod reminders;
+pub mod sms;
 pub mod templates;
 pub mod use_cases;
 pub mod worker;
