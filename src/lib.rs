@@ -26,6 +26,7 @@ pub mod notify;
 pub mod offices;
 pub mod openapi;
 pub mod pagination;
+pub mod public;
 pub mod parties;
 pub mod referrals;
 pub mod routes;

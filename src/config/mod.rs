@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 pub mod database_url;
+pub mod public;
 
 pub use database_url::DatabaseUrl;
 use std::time::Duration;
@@ -52,6 +53,8 @@ pub struct Config {
     pub referral_due_hours: BTreeMap<String, i64>,
     pub mail: MailSettings,
     pub documents: DocumentSettings,
+    /// The worker's front door: public links and trusted proxies.
+    pub public: public::PublicSettings,
 }
 
 /// Where document bytes go and how large they may be.
@@ -149,6 +152,8 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "MEDIATION_STORAGE_URL",
     "MEDIATION_DOCUMENT_LIMIT_BYTES",
     "MEDIATION_STORAGE_SWEEP_SECONDS",
+    "MEDIATION_PUBLIC_URL",
+    "MEDIATION_TRUSTED_PROXIES",
 ];
 
 /// The embedded default: a SQLite file in the working directory.
@@ -374,7 +379,9 @@ impl Config {
             )?),
             orphan_age: Duration::from_secs(3600),
         };
+        let public = public::from_vars(&vars, &bind)?;
         Ok(Self {
+            public,
             database_url,
             bind,
             jwt_secret,

@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every endpoint: the error type, the JSON extractor, request ids,
 //! metrics and the request middleware.
 
+pub mod client;
 pub mod error;
 pub mod etag;
 pub mod guard;

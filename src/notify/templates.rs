@@ -18,6 +18,7 @@ text_enum! {
         ReferralOverdue = "referral_overdue",
         PaymentDueTomorrow = "payment_due_tomorrow",
         PaymentMissed = "payment_missed",
+        OnlineApplication = "online_application",
     }
 }
 
@@ -45,6 +46,7 @@ template_files! {
     ReferralOverdue => "referral_overdue",
     PaymentDueTomorrow => "payment_due_tomorrow",
     PaymentMissed => "payment_missed",
+    OnlineApplication => "online_application",
 }
 
 /// A rendered message.
