@@ -1,7 +1,8 @@
 //! The load benchmark (`bench/run`; docs/performance.md). For each backend: a fresh database, a
 //! realistic data set, the release server, every scenario driven over HTTP by concurrent
 //! clients — and, on PostgreSQL, the same SQL run by pgbench as the physical limit to compare
-//! against. Prints a table and writes `bench/results/latest.json`.
+//! against (public_apply, a worker's online application, is compared with intake instead).
+//! Prints a table and writes `bench/results/latest.json` (or the file named by `--out`).
 
 #[path = "load/dataset.rs"]
 mod dataset;
@@ -25,6 +26,8 @@ struct Args {
     scale: bool,
     /// Only these scenarios, when given (`--scenarios read,list`).
     only: Option<Vec<String>>,
+    /// Where the results go instead of `bench/results/latest.json` (or `scale.json`).
+    out: Option<String>,
     pg_server: String,
 }
 
@@ -36,6 +39,7 @@ fn args() -> Args {
         backends: vec!["sqlite".into(), "postgres".into()],
         scale: false,
         only: None,
+        out: None,
         pg_server: std::env::var("BENCH_DATABASE_URL")
             .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into()),
     };
@@ -77,6 +81,7 @@ fn args() -> Args {
                         .collect(),
                 )
             }
+            "--out" => args.out = Some(it.next().expect("--out FILE")),
             "--bench" => {}
             other => panic!("unknown argument {other}; see docs/performance.md"),
         }
@@ -103,6 +108,9 @@ impl Server {
             .env("MEDIATION_OUTBOX_WORKER", "off")
             .env("MEDIATION_LOG", "warn")
             .env("MEDIATION_DB_POOL_SIZE", "16")
+            // As behind a proxy: public_apply sends each worker's address in X-Forwarded-For,
+            // so that the per-address throttles count workers, not the load generator.
+            .env("MEDIATION_TRUSTED_PROXIES", "127.0.0.1")
             .env(
                 "MEDIATION_MAIL_DIR",
                 std::env::temp_dir()
@@ -243,8 +251,11 @@ fn main() -> anyhow::Result<()> {
                     &fixture,
                     Duration::from_secs(args.seconds),
                     args.concurrency,
-                ));
-                let pgbench_tps = (backend == "postgres")
+                ))?;
+                if let Some(error) = &measured.first_error {
+                    eprintln!("   {} errors; the first: {error}", measured.errors);
+                }
+                let pgbench_tps = (backend == "postgres" && scenario.has_pgbench())
                     .then(|| pgbench::run(scenario, &fixture, &url, args.seconds))
                     .transpose()?;
                 rows.push(Row {
@@ -258,12 +269,28 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
-    report(&rows, args.scale)
+    report(&rows, args.scale, args.out.as_deref())
 }
 
-fn report(rows: &[Row], scale: bool) -> anyhow::Result<()> {
+fn rate(measured: &drive::Measured) -> f64 {
+    measured.requests as f64 / measured.seconds.max(0.001)
+}
+
+/// public_apply's rate against intake's, same backend and data set, when both ran.
+fn ratio_to_intake(row: &Row, rows: &[Row]) -> Option<f64> {
+    if row.name != Scenario::PublicApply.name() {
+        return None;
+    }
+    rows.iter()
+        .find(|r| {
+            r.name == Scenario::Intake.name() && r.backend == row.backend && r.cases == row.cases
+        })
+        .map(|intake| rate(&row.measured) / rate(&intake.measured).max(0.001))
+}
+
+fn report(rows: &[Row], scale: bool, out: Option<&str>) -> anyhow::Result<()> {
     println!(
-        "\n{:<9} {:<9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>8} {:>11} {:>7}",
+        "\n{:<12} {:<9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>8} {:>11} {:>7}",
         "scenario",
         "backend",
         "cases",
@@ -279,10 +306,10 @@ fn report(rows: &[Row], scale: bool) -> anyhow::Result<()> {
     let mut json_rows = Vec::new();
     for row in rows {
         let m = &row.measured;
-        let rps = m.requests as f64 / m.seconds.max(0.001);
+        let rps = rate(m);
         let ratio = row.pgbench_tps.map(|tps| rps / tps);
         println!(
-            "{:<9} {:<9} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>8.1} {:>11} {:>7}",
+            "{:<12} {:<9} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>8.1} {:>11} {:>7}",
             row.name,
             row.backend,
             row.cases,
@@ -295,11 +322,31 @@ fn report(rows: &[Row], scale: bool) -> anyhow::Result<()> {
             row.pgbench_tps.map_or("—".into(), |t| format!("{t:.0}")),
             ratio.map_or("—".into(), |r| format!("{r:.2}")),
         );
-        json_rows.push(serde_json::json!({
+        let mut json_row = serde_json::json!({
             "name": row.name, "backend": row.backend, "cases": row.cases, "rps": (rps * 10.0).round() / 10.0,
             "p50_ms": m.p50_ms, "p95_ms": m.p95_ms, "p99_ms": m.p99_ms, "errors": m.errors, "rss_mb": row.rss_mb,
             "pgbench_tps": row.pgbench_tps, "ratio": ratio.map(|r| (r * 1000.0).round() / 1000.0),
-        }));
+        });
+        if row.name == Scenario::PublicApply.name() {
+            json_row["ratio_to_intake"] = serde_json::json!(
+                ratio_to_intake(row, rows).map(|r| (r * 1000.0).round() / 1000.0)
+            );
+        }
+        json_rows.push(json_row);
+    }
+    for row in rows
+        .iter()
+        .filter(|r| r.name == Scenario::PublicApply.name())
+    {
+        println!(
+            "\npublic_apply on {} ({} cases): {:.0} applications/s (two requests and the code \
+             look-up each), {} of intake's rate",
+            row.backend,
+            row.cases,
+            rate(&row.measured),
+            ratio_to_intake(row, rows)
+                .map_or("— (intake did not run)".into(), |r| format!("{r:.2}")),
+        );
     }
     if scale {
         println!(
@@ -319,10 +366,10 @@ fn report(rows: &[Row], scale: bool) -> anyhow::Result<()> {
             }
         }
     }
-    let file = if scale {
-        "bench/results/scale.json"
-    } else {
-        "bench/results/latest.json"
+    let file = match out {
+        Some(file) => file,
+        None if scale => "bench/results/scale.json",
+        None => "bench/results/latest.json",
     };
     std::fs::write(
         file,

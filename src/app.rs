@@ -11,6 +11,8 @@ use crate::db::Db;
 use crate::documents::sweep::Sweeper;
 use crate::domain::protect::PersonalData;
 use crate::notify::mailer::Mailer;
+use crate::notify::sms_transport::SmsSender;
+use crate::notify::texts::WorkerTexts;
 use crate::notify::worker::OutboxWorker;
 
 /// Everything a handler may need, shared by all workers.
@@ -26,6 +28,8 @@ pub struct AppState {
     pub personal_data: PersonalData,
     /// Sends the outbox's mail (SMTP, files or memory, by configuration).
     pub mailer: Mailer,
+    /// Sends the outbox's text messages (the SMS gateway, files or memory, by configuration).
+    pub sms: SmsSender,
     /// Where document bytes are kept.
     pub storage: std::sync::Arc<dyn object_store::ObjectStore>,
 }
@@ -38,6 +42,16 @@ impl AppState {
             clock: self.clock.clone(),
             settings: self.config.mail.clone(),
             mailer: self.mailer.clone(),
+            sms: self.sms.clone(),
+            personal_data: self.personal_data.clone(),
+        }
+    }
+
+    /// What the use cases that text workers need: the data key and the public origin of links.
+    pub fn texts(&self) -> WorkerTexts {
+        WorkerTexts {
+            personal_data: self.personal_data.clone(),
+            public_url: self.config.public.base_url.clone(),
         }
     }
 

@@ -38,6 +38,24 @@ struct DemoOffice {
     parent: Option<&'static str>,
 }
 
+/// What workers see of the demo's union offices in the public list: (address, phone, area).
+/// Made-up numbers in the real towns' shape.
+fn public_contact(code: &str) -> Option<(&'static str, &'static str, &'static str)> {
+    match code {
+        "HS" => Some((
+            "鹤山市沙坪街道新城路 1 号职工服务中心",
+            "0750-8888123",
+            "鹤山市",
+        )),
+        "SP" => Some((
+            "鹤山市沙坪街道中山路 25 号",
+            "0750-8888456",
+            "鹤山市沙坪街道",
+        )),
+        _ => None,
+    }
+}
+
 const OFFICES: &[DemoOffice] = &[
     DemoOffice {
         code: "HS",
@@ -153,6 +171,10 @@ pub fn load(
                     created_at: now,
                     updated_at: now,
                     version: 1,
+                    accepts_online: office.kind == OfficeKind::Union,
+                    address: public_contact(office.code).map(|(address, _, _)| address.into()),
+                    phone: public_contact(office.code).map(|(_, phone, _)| phone.into()),
+                    area: public_contact(office.code).map(|(_, _, area)| area.into()),
                 },
             )?;
         }

@@ -77,6 +77,15 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// A failure of a helper that returns `anyhow` (writing an outbox row): a database error
+    /// keeps its meaning (an outage answers 503, not 500); anything else is internal.
+    pub fn from_write(error: anyhow::Error) -> Self {
+        match error.downcast::<diesel::result::Error>() {
+            Ok(database) => Self::from(database),
+            Err(other) => Self::Internal(other),
+        }
+    }
+
     /// A 422 for a single field.
     pub fn invalid(field: impl Into<String>, message: Message) -> Self {
         Self::Validation(vec![FieldError::new(field, message)])

@@ -7,10 +7,12 @@
 use actix_web::{web, HttpResponse};
 
 use crate::error::AppError;
+use crate::follow_ups;
 use crate::http::metrics;
+use crate::pages;
 use crate::{
     agreements, auth, cases, documents, dossier, grants, health, notify, offices, openapi, parties,
-    referrals, sessions, stats, timeline, users,
+    public, referrals, sessions, stats, timeline, users,
 };
 
 /// Declares the route table once: `ROUTES` (for the contract test) and the functions that
@@ -52,6 +54,12 @@ route_table! {
         "/healthz" => { get: health::healthz },
         "/readyz" => { get: health::readyz },
         "/metrics" => { get: metrics::metrics },
+        // The worker's pages (HTML, not API: see `tests/api/contract.rs` and docs/contract.md).
+        "/apply" => { get: pages::handlers::apply_form, post: pages::handlers::submit_application },
+        "/apply/code" => { post: pages::handlers::send_code },
+        "/track" => { get: pages::handlers::track_form, post: pages::handlers::track_case },
+        "/survey/{token}" => { get: pages::handlers::survey_form, post: pages::handlers::answer_survey },
+        "/static/public.css" => { get: pages::handlers::stylesheet },
     }
     api "/api/v1" {
         "/auth/login" => { post: auth::handlers::login },
@@ -60,6 +68,11 @@ route_table! {
         "/auth/token" => { post: auth::handlers::client_token },
         "/me" => { get: auth::handlers::me },
         "/me/password" => { put: auth::handlers::change_password },
+        "/public/offices" => { get: public::handlers::list_online_offices },
+        "/public/verifications" => { post: public::handlers::request_verification },
+        "/public/applications" => { post: public::handlers::apply },
+        "/public/track" => { post: public::handlers::track },
+        "/public/surveys/{token}" => { get: public::handlers::get_survey, post: public::handlers::answer_survey },
         "/offices" => {
             post: offices::handlers::create_office,
             get: offices::handlers::list_offices,
@@ -95,6 +108,11 @@ route_table! {
             post: agreements::handlers::record_payment,
             get: agreements::handlers::list_payments,
         },
+        "/cases/{id}/follow-ups" => {
+            post: follow_ups::handlers::create_follow_up,
+            get: follow_ups::handlers::list_follow_ups,
+        },
+        "/cases/{id}/follow-ups/{follow_up_id}" => { get: follow_ups::handlers::get_follow_up },
         "/stats" => { get: stats::handlers::get_stats },
         "/notifications" => { get: notify::handlers::list_notifications },
         "/notifications/{id}/retry" => { post: notify::handlers::retry_notification },

@@ -54,6 +54,7 @@ impl Application {
             tokens,
             personal_data,
             mailer: Mailer::new(&config.mail.transport)?,
+            sms: crate::notify::sms_transport::SmsSender::new(&config.sms.transport)?,
             storage: crate::documents::storage::open(&config.documents.storage)?,
         });
         if config.mail.worker_enabled {
@@ -61,7 +62,9 @@ impl Application {
             actix_web::rt::spawn(notify::reminders::run(
                 state.db.clone(),
                 state.clock.clone(),
+                state.personal_data.clone(),
                 config.mail.reminder_interval,
+                config.follow_up_days,
             ));
         }
         // On every server, whatever MEDIATION_OUTBOX_WORKER says: it needs only the store and the

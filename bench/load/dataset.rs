@@ -36,9 +36,14 @@ pub struct Fixture {
     /// The mediator of `T49`, who registers the intake scenario's cases.
     pub intake_mediator_email: String,
     pub intake_office_id: String,
+    /// The intake office's code: it takes online applications (`accepts_online`), which the
+    /// public_apply scenario sends it, so they too stay out of the office that is read.
+    pub intake_office_code: String,
     /// Ids of the cases the bench mediator can see (their office's).
     pub case_ids: Vec<String>,
     pub employers: Vec<String>,
+    /// The database, for the public_apply scenario's look-up of the texted code.
+    pub database_url: DatabaseUrl,
 }
 
 /// A small deterministic generator (no extra crate for randomness in a benchmark).
@@ -106,6 +111,31 @@ pub fn intake_body(rng: &mut Rng) -> serde_json::Value {
     })
 }
 
+/// A worker's online application (`POST /public/applications`) to `office_code`, with the code
+/// texted to `phone`: the same worker, employer and claim as [`intake_body`], as a worker types
+/// them.
+pub fn application_body(
+    rng: &mut Rng,
+    office_code: &str,
+    phone: &str,
+    code: &str,
+) -> serde_json::Value {
+    let e = rng.below(1000);
+    json!({
+        "office_code": office_code,
+        "phone": phone,
+        "verification_code": code,
+        "name": format!("{}先生", SURNAMES[rng.below(10)]),
+        "id_number": "440524198001010013",
+        "category": CATEGORIES[rng.below(CATEGORIES.len())],
+        "summary": "企业拖欠工资，职工申请调解。",
+        "claimed_amount_fen": (rng.below(5000) as i64 + 1) * 10_000,
+        "workers_involved": 1,
+        "employer": {"name": employer(e)},
+        "sms_consent": true
+    })
+}
+
 /// Migrates a fresh database and loads `cases` cases; returns the fixture.
 pub fn load(url: &DatabaseUrl, cases: usize) -> anyhow::Result<Fixture> {
     let mut connection = DbConnection::open(url)?;
@@ -113,6 +143,11 @@ pub fn load(url: &DatabaseUrl, cases: usize) -> anyhow::Result<Fixture> {
     let now = mediation_tracker::clock::Clock::system().now();
     let protector = PersonalData::from_base64_key(DATA_KEY)?;
     let office = |code: String, name: String, parent: Option<String>| NewOffice {
+        // Workers apply online to the intake office only (the public_apply scenario).
+        accepts_online: code == format!("T{INTAKE_OFFICE:02}"),
+        address: None,
+        phone: None,
+        area: None,
         id: new_id(),
         name,
         code,
@@ -225,8 +260,10 @@ pub fn load(url: &DatabaseUrl, cases: usize) -> anyhow::Result<Fixture> {
         office_id: office_id.into(),
         intake_mediator_email: format!("mediator{INTAKE_OFFICE}@bench.local"),
         intake_office_id: towns[INTAKE_OFFICE].id.to_string(),
+        intake_office_code: towns[INTAKE_OFFICE].code.clone(),
         case_ids,
         employers: (0..1000).map(employer).collect(),
+        database_url: url.clone(),
     })
 }
 

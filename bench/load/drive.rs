@@ -1,11 +1,19 @@
 //! Drives the running server over HTTP: `concurrency` clients, each sending one request after
 //! another for a fixed time, every latency recorded.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use super::dataset::{intake_body, Fixture, Rng};
+use actix_web::web::Bytes;
+use awc::http::StatusCode;
+use chrono::{NaiveDateTime, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use mediation_tracker::db::DbConnection;
+use mediation_tracker::domain::identifiers::mask_phone;
+
+use super::dataset::{application_body, intake_body, Fixture, Rng};
 
 /// The scenarios of the benchmark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,10 +26,14 @@ pub enum Scenario {
     List,
     Search,
     Mixed,
+    /// A worker's online application without an account: `POST /public/verifications`, the
+    /// texted code read from the outbox, `POST /public/applications`. One iteration of the
+    /// three counts as one; its rate is compared with intake's, not with pgbench.
+    PublicApply,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 7] = [
+    pub const ALL: [Scenario; 8] = [
         Scenario::Healthz,
         Scenario::Intake,
         Scenario::Read,
@@ -29,6 +41,7 @@ impl Scenario {
         Scenario::List,
         Scenario::Search,
         Scenario::Mixed,
+        Scenario::PublicApply,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,7 +53,13 @@ impl Scenario {
             Self::List => "list",
             Self::Search => "search",
             Self::Mixed => "mixed",
+            Self::PublicApply => "public_apply",
         }
+    }
+
+    /// Whether pgbench has a script for it (public_apply is compared with intake instead).
+    pub fn has_pgbench(self) -> bool {
+        self != Self::PublicApply
     }
 }
 
@@ -53,6 +72,8 @@ pub struct Measured {
     pub p50_ms: f64,
     pub p95_ms: f64,
     pub p99_ms: f64,
+    /// What went wrong the first time something did, to tell a server bug from a bench one.
+    pub first_error: Option<String>,
 }
 
 fn percentile(sorted: &[u32], p: f64) -> f64 {
@@ -105,6 +126,129 @@ pub struct Tokens {
     pub intake: String,
 }
 
+/// The phone of the `n`th applicant of a run. The outbox keeps a text's recipient masked, with
+/// the first three and the last four digits (`139****1111`), so those seven tell the applicants
+/// apart: 70 prefixes (130–199) × 10,000 endings, unique for the first 700,000 applications.
+pub fn applicant_phone(n: u64) -> String {
+    let prefix = 30 + (n / 10_000) % 70;
+    format!("1{prefix:02}{:04}{:04}", (n * 37) % 10_000, n % 10_000)
+}
+
+/// The `n`th applicant's address, as the proxy in front of the service forwards it
+/// (`X-Forwarded-For`): one per worker, so the per-address throttles count each worker alone,
+/// as they do in a deployment.
+pub fn applicant_address(n: u64) -> String {
+    format!("10.{}.{}.{}", (n >> 16) & 255, (n >> 8) & 255, n & 255)
+}
+
+/// The code texted to `masked` since `since`: the newest `sms_verification_code` row of the
+/// outbox for that recipient. The phone itself is encrypted; its masked form is unique among the
+/// run's applicants ([`applicant_phone`]), and `since` keeps the look-up to the rows of the last
+/// moments (the outbox's `created_at` index).
+fn texted_code(
+    connection: &mut DbConnection,
+    masked: &str,
+    since: NaiveDateTime,
+) -> anyhow::Result<Option<String>> {
+    use mediation_tracker::schema::outbox;
+    let body: Option<String> = outbox::table
+        .filter(outbox::created_at.ge(since))
+        .filter(outbox::recipients.eq(masked))
+        .filter(outbox::template.eq("sms_verification_code"))
+        .filter(outbox::channel.eq("sms"))
+        .order((outbox::created_at.desc(), outbox::id.desc()))
+        .select(outbox::body)
+        .first(connection)
+        .optional()?;
+    let Some(body) = body else {
+        return Ok(None);
+    };
+    let params: serde_json::Value = serde_json::from_str(&body)?;
+    Ok(params["code"].as_str().map(str::to_owned))
+}
+
+/// A response's status and body, or what failed.
+async fn answer<S>(
+    sent: Result<awc::ClientResponse<S>, awc::error::SendRequestError>,
+) -> Result<(StatusCode, Bytes), String>
+where
+    S: futures_util::Stream<Item = Result<Bytes, awc::error::PayloadError>> + Unpin,
+{
+    let mut response = sent.map_err(|e| format!("transport: {e}"))?;
+    let status = response.status();
+    let body = response
+        .body()
+        .limit(16 * 1024 * 1024)
+        .await
+        .map_err(|e| format!("{status}, body: {e}"))?;
+    Ok((status, body))
+}
+
+/// The body when the status is `wanted`; otherwise the status and the start of the body.
+fn expect(
+    step: &str,
+    wanted: StatusCode,
+    (status, body): (StatusCode, Bytes),
+) -> Result<Bytes, String> {
+    if status == wanted {
+        Ok(body)
+    } else {
+        Err(format!(
+            "{step}: {status} (wanted {wanted}): {}",
+            String::from_utf8_lossy(&body[..body.len().min(500)])
+        ))
+    }
+}
+
+/// One worker's online application, start to end: asks for a code for the `n`th applicant's
+/// phone, reads the texted code from the outbox, applies with it. The connection is lent to a
+/// blocking thread for the look-up and handed back.
+async fn public_apply(
+    client: &awc::Client,
+    base: &str,
+    connection: &mut Option<DbConnection>,
+    office_code: &str,
+    n: u64,
+    rng: &mut Rng,
+) -> Result<(), String> {
+    let phone = applicant_phone(n);
+    let address = applicant_address(n);
+    // The outbox row is written after this (same clock); a millisecond spares the rounding.
+    let since = Utc::now().naive_utc() - chrono::Duration::milliseconds(1);
+    let sent = client
+        .post(format!("{base}/api/v1/public/verifications"))
+        .insert_header(("x-forwarded-for", address.as_str()))
+        .send_json(&serde_json::json!({"phone": phone}))
+        .await;
+    expect("verification", StatusCode::ACCEPTED, answer(sent).await?)?;
+    let mut lent = connection.take().ok_or("the look-up connection was lost")?;
+    let masked = mask_phone(&phone);
+    let (lent, found) = tokio::task::spawn_blocking(move || {
+        let found = texted_code(&mut lent, &masked, since);
+        (lent, found)
+    })
+    .await
+    .map_err(|e| format!("look-up thread: {e}"))?;
+    *connection = Some(lent);
+    let code = found
+        .map_err(|e| format!("look-up: {e}"))?
+        .ok_or_else(|| format!("no texted code for {} in the outbox", mask_phone(&phone)))?;
+    let sent = client
+        .post(format!("{base}/api/v1/public/applications"))
+        .insert_header(("x-forwarded-for", address.as_str()))
+        .send_json(&application_body(rng, office_code, &phone, &code))
+        .await;
+    let body = expect("application", StatusCode::CREATED, answer(sent).await?)?;
+    let submitted: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| format!("application body: {e}"))?;
+    if submitted["case_number"].as_str().is_none() || submitted["access_code"].as_str().is_none() {
+        return Err(format!(
+            "application: no case number or access code in {submitted}"
+        ));
+    }
+    Ok(())
+}
+
 /// Runs `scenario` for `duration` with `concurrency` clients.
 pub async fn run(
     scenario: Scenario,
@@ -113,14 +257,35 @@ pub async fn run(
     fixture: &Fixture,
     duration: Duration,
     concurrency: usize,
-) -> Measured {
+) -> anyhow::Result<Measured> {
+    // public_apply's clients each read the texted codes over a connection of their own, opened
+    // before the clock starts.
+    let mut connections = Vec::new();
+    if scenario == Scenario::PublicApply {
+        for _ in 0..concurrency {
+            let mut connection = DbConnection::open(&fixture.database_url)?;
+            if connection.is_postgres() {
+                // The outbox was empty when the data set was analysed, so PostgreSQL would scan
+                // it whole for every look-up, thousands of rows by the end of a run. The index
+                // on `created_at` keeps the look-up to the last moment's rows, as on SQLite.
+                connection.batch_execute("SET enable_seqscan = off")?;
+            }
+            connections.push(Some(connection));
+        }
+    }
     let latencies: Rc<RefCell<Vec<u32>>> = Rc::default();
     let errors = Rc::new(RefCell::new(0usize));
+    let first_error: Rc<RefCell<Option<String>>> = Rc::default();
+    let applicants = Rc::new(Cell::new(0u64));
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
     for worker in 0..concurrency {
-        let (latencies, errors) = (latencies.clone(), errors.clone());
+        let (latencies, errors, first_error) =
+            (latencies.clone(), errors.clone(), first_error.clone());
+        let applicants = applicants.clone();
+        let mut connection = connections.get_mut(worker).and_then(Option::take);
+        let office_code = fixture.intake_office_code.clone();
         let client = awc::Client::builder()
             .timeout(Duration::from_secs(30))
             .finish();
@@ -182,20 +347,44 @@ pub async fn run(
                             .send()
                             .await
                     }
-                };
-                let ok = match response {
-                    Ok(mut response) => {
-                        let status = response.status();
-                        let body = response.body().limit(16 * 1024 * 1024).await;
-                        body.is_ok() && status.is_success()
+                    Scenario::PublicApply => {
+                        let n = applicants.get();
+                        applicants.set(n + 1);
+                        let outcome = public_apply(
+                            &client,
+                            &base,
+                            &mut connection,
+                            &office_code,
+                            n,
+                            &mut rng,
+                        )
+                        .await;
+                        latencies
+                            .borrow_mut()
+                            .push(sent.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                        if let Err(error) = outcome {
+                            *errors.borrow_mut() += 1;
+                            first_error.borrow_mut().get_or_insert(error);
+                        }
+                        continue;
                     }
-                    Err(_) => false,
                 };
+                let outcome = answer(response).await.and_then(|(status, body)| {
+                    if status.is_success() {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "{status}: {}",
+                            String::from_utf8_lossy(&body[..body.len().min(500)])
+                        ))
+                    }
+                });
                 latencies
                     .borrow_mut()
                     .push(sent.elapsed().as_micros().min(u32::MAX as u128) as u32);
-                if !ok {
+                if let Err(error) = outcome {
                     *errors.borrow_mut() += 1;
+                    first_error.borrow_mut().get_or_insert(error);
                 }
             }
         }));
@@ -207,12 +396,14 @@ pub async fn run(
     let mut sorted = latencies.borrow().clone();
     sorted.sort_unstable();
     let errors = *errors.borrow();
-    Measured {
+    let first_error = first_error.borrow_mut().take();
+    Ok(Measured {
         requests: sorted.len(),
         errors,
         seconds,
         p50_ms: percentile(&sorted, 0.50),
         p95_ms: percentile(&sorted, 0.95),
         p99_ms: percentile(&sorted, 0.99),
-    }
+        first_error,
+    })
 }

@@ -39,7 +39,8 @@ fn script(scenario: Scenario, fixture: &Fixture) -> String {
         Scenario::Timeline => timeline,
         Scenario::List => list,
         Scenario::Search => search,
-        Scenario::Mixed => String::new(),
+        // Mixed weighs the scripts above (`run`); public_apply has none (see `has_pgbench`).
+        Scenario::Mixed | Scenario::PublicApply => String::new(),
     }
 }
 

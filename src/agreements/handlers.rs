@@ -31,10 +31,11 @@ pub async fn create_agreement(
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
     let now = state.clock.now();
+    let texts = state.texts();
     let view = state
         .db
         .run(move |connection| {
-            agreements::record_agreement(connection, &caller, &case_id, input, now)
+            agreements::record_agreement(connection, &caller, &case_id, input, &texts, now)
         })
         .await?;
     Ok(HttpResponse::Created().json(view))

@@ -23,6 +23,7 @@ use crate::domain::ids::CaseId;
 use crate::domain::new_id;
 use crate::domain::validation::{free_text, text, Validator};
 use crate::error::AppError;
+use crate::notify::texts::WorkerTexts;
 use crate::pagination::{PageRequest, Paginated};
 use crate::timeline::{self, Actor};
 
@@ -125,12 +126,14 @@ fn validate_agreement(
 /// in one transaction, the case must be visible (404), have no agreement yet (409
 /// `agreement_exists`) and be in mediation (409 `invalid_transition`); the agreement and its
 /// terms are stored, the case reaches `agreement_reached` with the sum of the terms as its agreed
-/// amount, and `agreement_signed` goes on the timeline. Returns the agreement view.
+/// amount, and `agreement_signed` goes on the timeline; the consenting workers are texted the
+/// payment schedule. Returns the agreement view.
 pub fn record_agreement(
     connection: &mut DbConnection,
     caller: &Caller,
     case_id: &CaseId,
     input: CreateAgreement,
+    texts: &WorkerTexts,
     now: DateTime<Utc>,
 ) -> Result<AgreementView, AppError> {
     let terms = validate_agreement(&input, now)?;
@@ -177,7 +180,16 @@ pub fn record_agreement(
             data,
             now.naive_utc(),
         )?;
-        Ok::<_, AppError>(crate::cases::reload(connection, &case.id)?)
+        let schedule: Vec<_> = rows.iter().map(|t| (t.due_date, t.amount_fen)).collect();
+        let reached = crate::cases::reload(connection, &case.id)?;
+        crate::notify::texts::agreement_signed(
+            connection,
+            texts,
+            &reached,
+            &schedule,
+            now.naive_utc(),
+        )?;
+        Ok::<_, AppError>(reached)
     })?;
     agreement_view(connection, &case, now)
 }

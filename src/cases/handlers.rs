@@ -157,10 +157,11 @@ pub async fn transition_case(
     let expected = if_match(&request)?;
     let request = body.into_inner()?;
     let now = state.clock.now();
+    let texts = state.texts();
     let view = state
         .db
         .run(move |connection| {
-            use_cases::transition(connection, &caller, &id, expected, request, now)
+            use_cases::transition(connection, &caller, &id, expected, request, &texts, now)
         })
         .await?;
     Ok(respond(view))

@@ -62,6 +62,10 @@ pub struct WorkerInput {
     pub phone: Option<String>,
     #[serde(default)]
     pub role: WorkerRole,
+    /// The worker agrees to receive text messages about the case on `phone`, which must then be
+    /// a mobile (docs/notifications.md, "Text messages to workers"). Default `false`.
+    #[serde(default)]
+    pub sms_consent: bool,
 }
 
 /// `POST /cases` body.
@@ -199,6 +203,7 @@ pub fn validate(input: CreateCase, now: DateTime<Utc>) -> Result<ValidIntake, Ap
             name: worker.name.clone(),
             id_number: worker.id_number.clone(),
             phone: worker.phone.clone(),
+            sms_consent: worker.sms_consent,
         };
         if let Some(party) = parties::validate(&mut v, &format!("workers[{index}]."), &as_party) {
             parties.push(party);
@@ -223,6 +228,7 @@ pub fn validate(input: CreateCase, now: DateTime<Utc>) -> Result<ValidIntake, Ap
         name: employer_name.clone(),
         id_number: None,
         phone: employer_contact_phone.clone(),
+        sms_consent: false,
     });
     Ok(ValidIntake {
         category: input.category,

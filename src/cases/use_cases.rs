@@ -23,6 +23,7 @@ use crate::domain::ids::{CaseId, UserId};
 use crate::domain::protect::PersonalData;
 use crate::domain::validation::{free_text, Validator};
 use crate::error::AppError;
+use crate::notify::texts::{self, WorkerTexts};
 use crate::pagination::{PageRequest, Paginated};
 use crate::schema::cases;
 use crate::timeline::{self, Actor};
@@ -320,13 +321,15 @@ fn check_assignment(
 
 /// Moves a case along its lifecycle (docs/cases.md "Lifecycle"); an action the current status
 /// does not allow is a 409 and changes nothing. Closed cases answer through the lifecycle's own
-/// table, so this loads the case without the open-case check.
+/// table, so this loads the case without the open-case check. The consenting workers are texted
+/// in the same transaction: accepted, not accepted, or closed with the survey link.
 pub fn transition(
     connection: &mut DbConnection,
     caller: &Caller,
     id: &CaseId,
     expected_version: Option<i32>,
     request: TransitionRequest,
+    texts: &WorkerTexts,
     now: DateTime<Utc>,
 ) -> Result<CaseView, AppError> {
     caller.require(policy::Action::WorkCases)?;
@@ -334,13 +337,16 @@ pub fn transition(
     let case = write_transaction(connection, |connection| {
         let current = find_for(connection, caller, id)?;
         crate::domain::check_version(expected_version, current.version)?;
-        transitions::apply(
+        let case = transitions::apply(
             connection,
             &current,
             &transition,
             &Actor::from(caller),
             now.naive_utc(),
-        )
+        )?;
+        let reason = transition.reason.as_deref();
+        texts::case_transitioned(connection, texts, &case, transition.action, reason, now)?;
+        Ok::<_, AppError>(case)
     })?;
     view_one(connection, case, now)
 }

@@ -9,6 +9,10 @@ use std::fmt;
 
 pub mod database_url;
 pub mod public;
+mod settings;
+
+pub use settings::{DocumentSettings, MailSettings};
+pub mod sms;
 
 pub use database_url::DatabaseUrl;
 use std::time::Duration;
@@ -52,47 +56,13 @@ pub struct Config {
     /// Default hours to answer a referral, per referral kind, overriding the built-in ones.
     pub referral_due_hours: BTreeMap<String, i64>,
     pub mail: MailSettings,
+    /// Where text messages to workers go (the same outbox and retries as mail).
+    pub sms: sms::SmsSettings,
     pub documents: DocumentSettings,
+    /// Days after a case concludes when its follow-up (回访) falls due (`MEDIATION_FOLLOW_UP_DAYS`).
+    pub follow_up_days: u32,
     /// The worker's front door: public links and trusted proxies.
     pub public: public::PublicSettings,
-}
-
-/// Where document bytes go and how large they may be.
-#[derive(Clone, Debug)]
-pub struct DocumentSettings {
-    pub storage: crate::documents::storage::StorageConfig,
-    /// Largest accepted document (413 above it).
-    pub limit_bytes: usize,
-    /// How often stored objects without a document row are looked for and deleted
-    /// (`documents::sweep`), besides once at start.
-    pub sweep_interval: Duration,
-    /// How old such an object must be before it is deleted: far longer than an upload takes
-    /// from storing its bytes to committing its row, so an upload in flight is never touched.
-    /// One hour; not an environment variable, tests shorten it.
-    pub orphan_age: Duration,
-}
-
-/// Where mail goes and how the outbox retries.
-#[derive(Clone, Debug)]
-pub struct MailSettings {
-    pub transport: crate::notify::mailer::MailTransport,
-    /// The sender, e.g. `工会调解 <mediation@union.example>`.
-    pub from: String,
-    /// Attempts before a row is marked dead.
-    pub max_attempts: i32,
-    /// First retry delay; doubled each attempt up to `backoff_cap`.
-    pub backoff: Duration,
-    pub backoff_cap: Duration,
-    /// How often the worker looks for due rows.
-    pub poll_interval: Duration,
-    /// How long a claimed row stays reserved for its worker; a row claimed by a process that
-    /// died is sent by another once this has passed. Longer than the longest send
-    /// (`mailer::SEND_DEADLINE`), so a live worker never loses a row it is sending.
-    pub lease: Duration,
-    /// Whether this process sends mail (several servers may share one database).
-    pub worker_enabled: bool,
-    /// How often reminders are looked for.
-    pub reminder_interval: Duration,
 }
 
 /// Token lifetimes and sign-in throttling.
@@ -148,12 +118,17 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "MEDIATION_OUTBOX_LEASE_SECONDS",
     "MEDIATION_OUTBOX_WORKER",
     "MEDIATION_REMINDER_INTERVAL_SECONDS",
+    "MEDIATION_FOLLOW_UP_DAYS",
     "MEDIATION_STORAGE_DIR",
     "MEDIATION_STORAGE_URL",
     "MEDIATION_DOCUMENT_LIMIT_BYTES",
     "MEDIATION_STORAGE_SWEEP_SECONDS",
     "MEDIATION_PUBLIC_URL",
     "MEDIATION_TRUSTED_PROXIES",
+    "MEDIATION_SMS_URL",
+    "MEDIATION_SMS_SECRET",
+    "MEDIATION_SMS_DIR",
+    "MEDIATION_SMS_TIMEOUT_SECONDS",
 ];
 
 /// The embedded default: a SQLite file in the working directory.
@@ -379,7 +354,14 @@ impl Config {
             )?),
             orphan_age: Duration::from_secs(3600),
         };
+        let follow_up_days = parse_number(
+            &vars,
+            "MEDIATION_FOLLOW_UP_DAYS",
+            crate::follow_ups::rules::DEFAULT_DAYS,
+            1..=365,
+        )?;
         let public = public::from_vars(&vars, &bind)?;
+        let sms = sms::from_vars(&vars)?;
         Ok(Self {
             public,
             database_url,
@@ -395,7 +377,9 @@ impl Config {
             bootstrap_admin,
             referral_due_hours,
             mail,
+            sms,
             documents,
+            follow_up_days,
         })
     }
 
@@ -407,6 +391,7 @@ impl Config {
         config.workers = 1;
         config.db_pool_size = 4;
         config.mail.transport = crate::notify::mailer::MailTransport::Memory;
+        config.sms.transport = crate::notify::sms_transport::SmsTransport::Memory;
         config.documents.storage = crate::documents::storage::StorageConfig::Directory(
             std::env::temp_dir()
                 .join("mediation-tracker-storage")

@@ -114,6 +114,17 @@ fn the_outbox_lease_defaults_to_five_minutes_and_must_outlive_one_send() {
 }
 
 #[test]
+fn a_follow_up_falls_due_seven_days_after_a_case_concludes_unless_configured() {
+    assert_eq!(Config::from_vars(vars(&[])).unwrap().follow_up_days, 7);
+    let set = Config::from_vars(vars(&[("MEDIATION_FOLLOW_UP_DAYS", "14")])).unwrap();
+    assert_eq!(set.follow_up_days, 14);
+    for wrong in ["0", "366", "a week"] {
+        let error = Config::from_vars(vars(&[("MEDIATION_FOLLOW_UP_DAYS", wrong)])).unwrap_err();
+        assert_eq!(error.variable, "MEDIATION_FOLLOW_UP_DAYS", "{wrong}");
+    }
+}
+
+#[test]
 fn orphaned_documents_are_swept_hourly_once_an_hour_old() {
     let defaults = Config::from_vars(vars(&[])).unwrap();
     assert_eq!(defaults.documents.sweep_interval, Duration::from_secs(3600));

@@ -12,7 +12,7 @@ pub const OUTCOME: usize = 100;
 pub const PLACE: usize = 500;
 /// Why someone revealed a party's identity.
 pub const PURPOSE: usize = 500;
-/// A reason (decline, cancel, reject), a term of an agreement, a payment's note.
+/// A reason (decline, cancel, reject), a term of an agreement, a payment's or a follow-up's note.
 pub const REASON: usize = 2000;
 /// A case summary, a referral's request or its result.
 pub const ACCOUNT: usize = 5000;

@@ -1,7 +1,8 @@
 //! The one middleware every request passes: request id, request span, access log, metrics, the
 //! request's language (`Accept-Language`, for problem documents), and the guarantee that every
 //! error answer is problem+json in that language — including the bare 404/405/413 that actix
-//! produces itself before any handler runs.
+//! produces itself before any handler runs. The one exception is an HTML page the service
+//! rendered itself with an error status (a worker's form with its errors, `pages`).
 
 use std::time::Instant;
 
@@ -57,8 +58,11 @@ pub async fn observe_request(
         tracing::info!(status = status.as_u16(), route = %route, latency_ms = elapsed.as_secs_f64() * 1000.0, "request completed")
     });
 
+    // A page the service rendered itself (the worker's forms, `pages`) keeps its body: a form
+    // that failed answers 422 with the form, its values and its errors, for a person to read.
     let needs_problem = (status.is_client_error() || status.is_server_error())
-        && !is_problem_json(response.headers().get(header::CONTENT_TYPE));
+        && !is_problem_json(response.headers().get(header::CONTENT_TYPE))
+        && !is_page(response.headers().get(header::CONTENT_TYPE));
     let is_problem = needs_problem || is_problem_json(response.headers().get(header::CONTENT_TYPE));
     let mut response = if needs_problem {
         let mut replacement = request_id::scope_sync(&id, || problem_for_status(status, lang));
@@ -92,6 +96,12 @@ pub async fn observe_request(
             .insert(header::HeaderName::from_static(request_id::HEADER), value);
     }
     Ok(response)
+}
+
+fn is_page(content_type: Option<&HeaderValue>) -> bool {
+    content_type
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }
 
 fn is_problem_json(content_type: Option<&HeaderValue>) -> bool {

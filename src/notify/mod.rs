@@ -3,13 +3,18 @@
 //! never forgotten after. A worker in the same process ([`worker`]) sends pending rows with
 //! lettre, retries with capped exponential backoff and marks rows dead after the configured
 //! attempts; reminders ([`reminders`]) are enqueued by a scheduler with one-per-day keys.
+//! Text messages to workers ([`sms`], [`texts`]) ride the same outbox on the `sms` channel and
+//! leave through [`sms_transport`].
 
 pub mod handlers;
 pub mod mailer;
 pub mod messages;
 pub mod reminders;
 pub mod sms;
+pub mod sms_transport;
 pub mod templates;
+pub mod text_reminders;
+pub mod texts;
 pub mod use_cases;
 pub mod worker;
 
@@ -41,6 +46,14 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// How an outbox row is delivered: by email, or as a text message to a phone.
+    pub enum OutboxChannel {
+        Email = "email",
+        Sms = "sms",
+    }
+}
+
 /// An outbox row.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]
@@ -59,13 +72,19 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
+    pub channel: OutboxChannel,
+    /// SMS rows: the phone, encrypted with the data key; `recipients` holds it masked.
+    pub recipient_cipher: Option<String>,
 }
 
 /// An outbox row as admins see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NotificationView {
     pub id: String,
+    /// `email`, or `sms` for a text message to a worker.
+    pub channel: OutboxChannel,
     pub template: String,
+    /// Email addresses; for a text, the phone masked (`139****1111`).
     pub recipients: Vec<String>,
     pub subject: String,
     pub case_id: Option<String>,
@@ -81,6 +100,7 @@ impl From<OutboxRow> for NotificationView {
     fn from(row: OutboxRow) -> Self {
         Self {
             status: row.status,
+            channel: row.channel,
             recipients: row
                 .recipients
                 .split(',')

@@ -3,7 +3,8 @@
 //! overdue; an agreement payment due tomorrow and missed (with the payment-order and
 //! arbitration options). A scheduler in the same process runs [`run_once`] periodically; each
 //! reminder has a key (`kind:thing[:local date]`) so it is written at most once per thing per
-//! day, however often the scheduler runs and however many servers run it.
+//! day, however often the scheduler runs and however many servers run it. Each pass also writes
+//! the workers' scheduled texts ([`super::text_reminders`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,6 +22,7 @@ use crate::cases::Category;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::db::DbConnection;
+use crate::domain::protect::PersonalData;
 use crate::error::AppError;
 use crate::referrals::rules::{ReferralKind, ReferralStatus};
 use crate::schema::{agreement_terms, agreements, cases, offices, referrals};
@@ -76,8 +78,13 @@ fn vars(pairs: &[(&'static str, String)]) -> BTreeMap<&'static str, String> {
     pairs.iter().cloned().collect()
 }
 
-/// Looks for everything due and enqueues its reminder; returns how many were written.
-pub fn run_once(connection: &mut DbConnection, now: DateTime<Utc>) -> Result<usize, AppError> {
+/// Looks for everything due and enqueues its reminder, and the workers' texts (whose phones
+/// `personal_data` opens); returns how many were written.
+pub fn run_once(
+    connection: &mut DbConnection,
+    personal_data: &PersonalData,
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
     let zones = Zones::load(connection)?;
     let naive = now.naive_utc();
     let mut written = 0;
@@ -115,6 +122,7 @@ pub fn run_once(connection: &mut DbConnection, now: DateTime<Utc>) -> Result<usi
 
     written += referral_reminders(connection, &zones, now)?;
     written += payment_reminders(connection, &zones, now)?;
+    written += super::text_reminders::run_once(connection, personal_data, now)?;
     Ok(written)
 }
 
@@ -319,11 +327,24 @@ fn payment_reminders(
     Ok(written)
 }
 
-/// Runs [`run_once`] forever, every `interval` (`reminder_interval`).
-pub async fn run(db: Db, clock: Clock, interval: std::time::Duration) {
+/// Runs [`run_once`] forever, every `interval` (`reminder_interval`), and the follow-up
+/// reminder (`follow_ups::remind_due`, due `follow_up_days` after a case concludes).
+pub async fn run(
+    db: Db,
+    clock: Clock,
+    personal_data: PersonalData,
+    interval: std::time::Duration,
+    follow_up_days: u32,
+) {
     loop {
         let now = clock.now();
-        let outcome = db.run(move |connection| run_once(connection, now)).await;
+        let keys = personal_data.clone();
+        let outcome = db
+            .run(move |connection| {
+                let written = run_once(connection, &keys, now)?;
+                Ok(written + crate::follow_ups::remind_due(connection, now, follow_up_days)?)
+            })
+            .await;
         match outcome {
             Ok(0) => {}
             Ok(written) => tracing::info!(written, "reminders enqueued"),

@@ -6,8 +6,14 @@
 //! (`recipient_cipher`; `recipients` shows it masked to admins), and `channel = 'sms'`. It is
 //! written in the transaction of the change that causes it, like an email, and so is never sent
 //! for a change that rolled back, nor lost after one that committed.
+//!
+//! The Chinese wording of every template is in one catalogue, `templates/sms/zh-CN.txt`,
+//! compiled into the binary: it is what is submitted to the provider for approval, and what the
+//! file transport writes beside the parameters ([`render`]). The worker ([`super::worker`])
+//! sends the rows through [`super::sms_transport`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -113,4 +119,137 @@ pub fn enqueue_sms(
     .bind::<Text, _>(personal_data.encrypt(sms.phone))
     .execute(connection)?;
     Ok(written == 1)
+}
+
+/// The catalogue of template texts, one `template id = text` a line.
+const CATALOGUE: &str = include_str!("../../templates/sms/zh-CN.txt");
+
+/// The catalogue, read once: template id → text.
+fn catalogue() -> &'static BTreeMap<&'static str, &'static str> {
+    static TEXTS: OnceLock<BTreeMap<&'static str, &'static str>> = OnceLock::new();
+    TEXTS.get_or_init(|| {
+        CATALOGUE
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .filter_map(|line| line.split_once('='))
+            .map(|(id, text)| (id.trim(), text.trim()))
+            .collect()
+    })
+}
+
+/// The Chinese text of `template`, with its `{parameter}` placeholders.
+pub fn text_of(template: SmsTemplate) -> &'static str {
+    catalogue().get(template.as_str()).copied().unwrap_or("")
+}
+
+/// The names between braces in `text`.
+pub fn placeholders(text: &str) -> BTreeSet<&str> {
+    let mut found = BTreeSet::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        found.insert(&after[..close]);
+        rest = &after[close + 1..];
+    }
+    found
+}
+
+/// The text a worker reads: `template`'s catalogue text with `params` filled in. Values are
+/// inserted as they are, never expanded again. A parameter missing or left over is an error.
+pub fn render(template: SmsTemplate, params: &BTreeMap<String, String>) -> Result<String, String> {
+    let text = text_of(template);
+    let wanted = placeholders(text);
+    let given: BTreeSet<&str> = params.keys().map(String::as_str).collect();
+    if wanted != given {
+        return Err(format!(
+            "{template} takes the parameters {wanted:?}, not {given:?}"
+        ));
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        out.push_str(params.get(&after[..close]).map_or("", String::as_str));
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// A date as a worker reads it: `2026年12月5日`.
+pub fn chinese_date(date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+/// A local time as a worker reads it: `2026年12月5日 14:30`.
+pub fn chinese_time(at: chrono::NaiveDateTime) -> String {
+    use chrono::Timelike;
+    format!(
+        "{} {:02}:{:02}",
+        chinese_date(at.date()),
+        at.hour(),
+        at.minute()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_has_a_chinese_text_using_exactly_its_parameters() {
+        let ids: BTreeSet<&str> = SmsTemplate::ALL.iter().map(|t| t.as_str()).collect();
+        let listed: BTreeSet<&str> = catalogue().keys().copied().collect();
+        assert_eq!(
+            listed, ids,
+            "the catalogue lists each template once, and no other"
+        );
+        for template in SmsTemplate::ALL {
+            let text = text_of(*template);
+            assert!(
+                text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{template}"
+            );
+            let wanted: BTreeSet<&str> = template.parameters().iter().copied().collect();
+            assert_eq!(placeholders(text), wanted, "{template}: {text}");
+            assert!(
+                !text.contains('【'),
+                "{template}: the provider adds the signature"
+            );
+        }
+    }
+
+    #[test]
+    fn rendering_fills_each_parameter_once_and_refuses_a_wrong_set() {
+        let params: BTreeMap<String, String> = [
+            ("case_number".to_owned(), "SP-2026-000001".to_owned()),
+            ("office".to_owned(), "沙坪街道工会{reason}".to_owned()),
+        ]
+        .into();
+        let text = render(SmsTemplate::CaseAccepted, &params).unwrap();
+        assert_eq!(
+            text,
+            "您的案件SP-2026-000001已由沙坪街道工会{reason}受理，调解员将尽快与您联系，请保持电话畅通。",
+            "values are not expanded again"
+        );
+        let mut missing = params.clone();
+        missing.remove("office");
+        assert!(render(SmsTemplate::CaseAccepted, &missing).is_err());
+        let mut extra = params;
+        extra.insert("reason".into(), "x".into());
+        assert!(render(SmsTemplate::CaseAccepted, &extra).is_err());
+    }
+
+    #[test]
+    fn dates_and_times_read_the_chinese_way() {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+        assert_eq!(chinese_date(date), "2026年3月5日");
+        let at = date.and_hms_opt(9, 5, 0).unwrap();
+        assert_eq!(chinese_time(at), "2026年3月5日 09:05");
+    }
 }

@@ -18,6 +18,7 @@ text_enum! {
         ReferralOverdue = "referral_overdue",
         PaymentDueTomorrow = "payment_due_tomorrow",
         PaymentMissed = "payment_missed",
+        FollowUpDue = "follow_up_due",
         OnlineApplication = "online_application",
     }
 }
@@ -46,6 +47,7 @@ template_files! {
     ReferralOverdue => "referral_overdue",
     PaymentDueTomorrow => "payment_due_tomorrow",
     PaymentMissed => "payment_missed",
+    FollowUpDue => "follow_up_due",
     OnlineApplication => "online_application",
 }
 

@@ -13,7 +13,13 @@
 //! ([`SEND_DEADLINE`](super::mailer::SEND_DEADLINE)), not a whole batch; and a worker that
 //! was held up (a paused VM, a stalled disk) until its lease ran out and another worker took
 //! the row skips it instead of sending it a second time.
+//!
+//! Rows go out by their `channel`: email through the [`Mailer`], text messages through the
+//! [`SmsSender`] after their phone is decrypted with the data key. Same lease, same retries,
+//! same dead letters; a failure the transport calls permanent (a 4xx from the SMS gateway, a row
+//! that cannot be read) makes the row dead at once instead of retrying it.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -21,11 +27,14 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use lettre::message::Mailbox;
 
-use super::mailer::{message_id, Mailer};
-use super::OutboxRow;
+use super::mailer::{message_id, Mailer, SEND_DEADLINE};
+use super::sms::SmsTemplate;
+use super::sms_transport::{OutgoingSms, SendFailure, SmsSender};
+use super::{OutboxChannel, OutboxRow};
 use crate::clock::Clock;
 use crate::config::MailSettings;
 use crate::db::{write_transaction, Db, DbConnection};
+use crate::domain::protect::PersonalData;
 use crate::error::AppError;
 use crate::schema::outbox;
 
@@ -122,19 +131,20 @@ pub fn mark_sent(
         .execute(connection)
 }
 
-/// Records a failed send: retried later with backoff, or dead after the last attempt.
+/// Records a failed send: retried later with backoff, or dead after the last attempt or at
+/// once when the failure is permanent.
 pub fn mark_failed(
     connection: &mut DbConnection,
     row: &OutboxRow,
-    error: &str,
+    failure: &SendFailure,
     now: NaiveDateTime,
     settings: &MailSettings,
 ) -> QueryResult<usize> {
     let attempts = row.attempts + 1;
-    let dead = attempts >= settings.max_attempts;
+    let dead = failure.permanent || attempts >= settings.max_attempts;
     let delay = backoff(attempts, settings.backoff, settings.backoff_cap);
     let next = now + chrono::TimeDelta::from_std(delay).unwrap_or(chrono::TimeDelta::hours(1));
-    let error: String = error.chars().take(1000).collect();
+    let error: String = failure.error.chars().take(1000).collect();
     diesel::update(outbox::table.find(&row.id))
         .set((
             outbox::status.eq(if dead { "dead" } else { "pending" }),
@@ -146,14 +156,17 @@ pub fn mark_failed(
         .execute(connection)
 }
 
-/// The outbox worker, built from what it needs — the database, the clock, the mail settings and
-/// a mailer — so that any process (the server, a test, a future standalone worker) can run it.
+/// The outbox worker, built from what it needs — the database, the clock, the mail settings, a
+/// mailer, an SMS sender and the data key that opens the phones of texts — so that any process
+/// (the server, a test, a future standalone worker) can run it.
 #[derive(Clone)]
 pub struct OutboxWorker {
     pub db: Db,
     pub clock: Clock,
     pub settings: MailSettings,
     pub mailer: Mailer,
+    pub sms: SmsSender,
+    pub personal_data: PersonalData,
 }
 
 impl OutboxWorker {
@@ -166,10 +179,52 @@ impl OutboxWorker {
             .await
     }
 
+    /// Sends one row by its channel. The outer error is a sender that does not parse (checked
+    /// at start, so never in practice); the inner one is the transport's, which the outbox
+    /// records as a failed attempt.
+    pub async fn send_row(&self, row: &OutboxRow) -> Result<Result<(), SendFailure>, AppError> {
+        match row.channel {
+            OutboxChannel::Email => Ok(self.send_mail(row).await?.map_err(SendFailure::retry)),
+            OutboxChannel::Sms => Ok(self.send_text(row).await),
+        }
+    }
+
+    /// Sends one text: the phone decrypted, the parameters as written, the row's id as the
+    /// gateway's `message_id`, within [`SEND_DEADLINE`]. A row that cannot be read (no phone, a
+    /// phone the data key does not open, an unknown template) fails permanently.
+    async fn send_text(&self, row: &OutboxRow) -> Result<(), SendFailure> {
+        let unreadable = |what: String| SendFailure::permanent(format!("sms: {what}"));
+        let cipher = row
+            .recipient_cipher
+            .as_deref()
+            .ok_or_else(|| unreadable("the row has no phone".into()))?;
+        let phone = self
+            .personal_data
+            .decrypt(cipher)
+            .map_err(|e| unreadable(format!("the data key does not open the phone: {e}")))?;
+        let template = SmsTemplate::parse(&row.template)
+            .ok_or_else(|| unreadable(format!("unknown template {}", row.template)))?;
+        let params: BTreeMap<String, String> = serde_json::from_str(&row.body)
+            .map_err(|e| unreadable(format!("the parameters are not a JSON object: {e}")))?;
+        let sms = OutgoingSms {
+            message_id: &row.id,
+            phone: &phone,
+            template,
+            params: &params,
+        };
+        let sent = self.sms.send(&sms, self.clock.now());
+        tokio::time::timeout(SEND_DEADLINE, sent)
+            .await
+            .map_err(|_| {
+                SendFailure::retry(format!(
+                    "sms: no answer within {} s",
+                    SEND_DEADLINE.as_secs()
+                ))
+            })?
+    }
+
     /// Sends one row as a message from `MEDIATION_MAIL_FROM`, with the row's stable `Message-ID`.
-    /// The outer error is a sender that does not parse (checked at start, so never in practice);
-    /// the inner one is the transport's, which the outbox records as a failed attempt.
-    pub async fn send_row(&self, row: &OutboxRow) -> Result<Result<(), String>, AppError> {
+    async fn send_mail(&self, row: &OutboxRow) -> Result<Result<(), String>, AppError> {
         let from: Mailbox = self
             .settings
             .from
@@ -208,9 +263,10 @@ impl OutboxWorker {
                 .run(move |connection| {
                     match &outcome {
                         Ok(()) => mark_sent(connection, &row.id, now)?,
-                        Err(error) => {
-                            tracing::warn!(outbox_id = %row.id, attempts = row.attempts + 1, %error, "sending failed");
-                            mark_failed(connection, &row, error, now, &settings)?
+                        Err(failure) => {
+                            let (error, permanent) = (&failure.error, failure.permanent);
+                            tracing::warn!(outbox_id = %row.id, attempts = row.attempts + 1, %error, permanent, "sending failed");
+                            mark_failed(connection, &row, failure, now, &settings)?
                         }
                     };
                     Ok(())

@@ -48,6 +48,10 @@ pub struct Office {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub accepts_online: bool,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub area: Option<String>,
 }
 
 /// An office as the API shows it.
@@ -65,6 +69,14 @@ pub struct OfficeView {
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub version: i32,
+    /// A union office listed to workers for online applications (`GET /public/offices`).
+    pub accepts_online: bool,
+    /// Where workers find it, as the public list shows.
+    pub address: Option<String>,
+    /// Its public phone number.
+    pub phone: Option<String>,
+    /// The area it serves, e.g. `鹤山市沙坪街道`.
+    pub area: Option<String>,
 }
 
 impl From<Office> for OfficeView {
@@ -81,6 +93,10 @@ impl From<Office> for OfficeView {
             created_at: office.created_at.and_utc(),
             updated_at: office.updated_at.and_utc(),
             version: office.version,
+            accepts_online: office.accepts_online,
+            address: office.address,
+            phone: office.phone,
+            area: office.area,
         }
     }
 }
@@ -99,6 +115,10 @@ pub struct NewOffice {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub accepts_online: bool,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub area: Option<String>,
 }
 
 /// Validated changes to an office; `None` leaves a field as it is.
@@ -110,6 +130,10 @@ pub struct OfficeChanges {
     pub email: Option<Option<String>>,
     pub parent_id: Option<Option<String>>,
     pub time_zone: Option<String>,
+    pub accepts_online: Option<bool>,
+    pub address: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub area: Option<Option<String>>,
 }
 
 pub fn insert(connection: &mut DbConnection, office: &NewOffice) -> QueryResult<Office> {

@@ -33,6 +33,12 @@ pub struct CreateOffice {
     pub parent_id: Option<String>,
     /// IANA time zone; default `Asia/Shanghai`.
     pub time_zone: Option<String>,
+    /// List a union office to workers for online applications (default `false`).
+    pub accepts_online: Option<bool>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    /// The area it serves, as workers know it.
+    pub area: Option<String>,
 }
 
 /// `PATCH /offices/{id}` body: only the fields given change. `email` or `parent_id` set to
@@ -45,6 +51,41 @@ pub struct UpdateOffice {
     pub email: Option<String>,
     pub parent_id: Option<String>,
     pub time_zone: Option<String>,
+    pub accepts_online: Option<bool>,
+    /// `""` clears it, as for `address`, `phone` and `area`.
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub area: Option<String>,
+}
+
+/// A field of a PATCH: left as it is (`None`), cleared (`Some(None)`), or set.
+type Change = Option<Option<String>>;
+
+/// The public contact fields of an office, each optional and cleared by `""`: an address and
+/// an area of at most [`lengths::PLACE`] and [`lengths::NAME`] characters, a phone number.
+fn public_contact(
+    v: &mut Validator,
+    address: Option<&str>,
+    phone: Option<&str>,
+    area: Option<&str>,
+) -> (Change, Change, Change) {
+    let blank = |s: &&str| crate::domain::text::is_blank(s);
+    let address = address.map(|a| {
+        Some(a)
+            .filter(|a| !blank(a))
+            .and_then(|a| v.check("address", text(a, lengths::PLACE)))
+    });
+    let phone = phone.map(|p| {
+        Some(p)
+            .filter(|p| !blank(p))
+            .and_then(|p| v.check("phone", crate::domain::identifiers::parse_phone(p)))
+    });
+    let area = area.map(|a| {
+        Some(a)
+            .filter(|a| !blank(a))
+            .and_then(|a| v.check("area", text(a, lengths::NAME)))
+    });
+    (address, phone, area)
 }
 
 /// An office code as case numbers carry it: upper-cased, 2–10 letters or digits, a letter first.
@@ -106,9 +147,25 @@ fn validate_new(input: CreateOffice, now: DateTime<Utc>) -> Result<NewOffice, Ap
         "time_zone",
         parse_time_zone(input.time_zone.as_deref().unwrap_or(DEFAULT_TIME_ZONE)),
     );
+    let (address, phone, area) = public_contact(
+        &mut v,
+        input.address.as_deref(),
+        input.phone.as_deref(),
+        input.area.as_deref(),
+    );
+    let accepts_online = input.accepts_online.unwrap_or(false);
+    v.require(
+        !accepts_online || input.kind == OfficeKind::Union,
+        "accepts_online",
+        crate::msg!("field.accepts_online.union_only"),
+    );
     let now = now.naive_utc();
     v.finish_with(|| {
         Some(NewOffice {
+            accepts_online,
+            address: address.flatten(),
+            phone: phone.flatten(),
+            area: area.flatten(),
             id: new_id(),
             name: name?,
             code: code?,
@@ -165,7 +222,17 @@ pub fn get(
 /// Every invalid field of an [`UpdateOffice`] at once (422), or the changes it asks for.
 fn validate_changes(input: UpdateOffice) -> Result<OfficeChanges, AppError> {
     let mut v = Validator::new();
+    let (address, phone, area) = public_contact(
+        &mut v,
+        input.address.as_deref(),
+        input.phone.as_deref(),
+        input.area.as_deref(),
+    );
     let changes = OfficeChanges {
+        accepts_online: input.accepts_online,
+        address,
+        phone,
+        area,
         name: input
             .name
             .as_deref()
@@ -204,6 +271,12 @@ pub fn edit(
     let office = write_transaction(connection, |connection| {
         let current = super::find(connection, id)?;
         check_version(expected_version, current.version)?;
+        if changes.accepts_online == Some(true) && current.kind != OfficeKind::Union {
+            return Err(AppError::invalid(
+                "accepts_online",
+                crate::msg!("field.accepts_online.union_only"),
+            ));
+        }
         if let Some(Some(parent)) = &changes.parent_id {
             check_parent_exists(connection, parent)?;
             if super::ancestors(connection, parent)?

@@ -59,7 +59,7 @@ fn furniture_factory_case() -> Value {
                      "address": "鹤山市沙坪街道", "contact_name": "企业主",
                      "contact_phone": "13812345678"},
         "workers": [{"name": "张先生", "id_number": "440524198001010013",
-                     "phone": "13900001111", "role": "claimant"}]
+                     "phone": "13900001111", "role": "claimant", "sms_consent": true}]
     })
 }
 

@@ -145,11 +145,16 @@ pub const TEXT_FIELDS: &[TextField] = &[
     ),
     field("TermInputBody", "payee", One, Refused, lengths::NAME),
     field("CreatePayment", "note", Many, MeansAbsent, lengths::REASON),
+    field("CreateFollowUp", "note", Many, Refused, lengths::REASON),
     field("CreateUser", "name", One, Refused, lengths::NAME),
     field("UpdateUser", "name", One, Refused, lengths::NAME),
     field("CreateOffice", "name", One, Refused, lengths::NAME),
     field("UpdateOffice", "name", One, Refused, lengths::NAME),
     field("CreateClient", "name", One, Refused, lengths::NAME),
+    field("CreateOffice", "address", One, MeansAbsent, lengths::PLACE),
+    field("UpdateOffice", "address", One, MeansAbsent, lengths::PLACE),
+    field("CreateOffice", "area", One, MeansAbsent, lengths::NAME),
+    field("UpdateOffice", "area", One, MeansAbsent, lengths::NAME),
 ];
 
 /// Bounds of a number (`minimum`/`maximum`) or a list (`minItems`/`maxItems`).

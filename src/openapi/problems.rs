@@ -49,6 +49,8 @@ pub const OPEN_TO_EVERY_CALLER: &[&str] = &[
     "list_sessions",
     "get_agreement",
     "list_payments",
+    "list_follow_ups",
+    "get_follow_up",
     "get_dossier",
     "list_documents",
     "download_document",
@@ -72,6 +74,7 @@ const CONFLICTS: &[(&str, &[&str])] = &[
         &["agreement_exists", "invalid_transition"],
     ),
     ("record_payment", &["invalid_transition"]),
+    ("create_follow_up", &["invalid_transition"]),
     ("accept_referral", &["invalid_transition"]),
     ("decline_referral", &["invalid_transition"]),
     ("complete_referral", &["invalid_transition"]),
@@ -79,6 +82,7 @@ const CONFLICTS: &[(&str, &[&str])] = &[
     ("retry_notification", &["already_sent"]),
     ("update_user", &["last_admin"]),
     ("change_password", &["concurrent_change"]),
+    ("answer_survey", &["already_answered"]),
 ];
 
 /// Operations that answer 412 without taking `If-Match`: their write is conditional on the
@@ -98,6 +102,10 @@ const EXTRA_CODES: &[(&str, u16, &[&str])] = &[
     ("upload_document", 503, &["service_unavailable"]),
     ("login", 429, &["account_locked"]),
     ("change_password", 429, &["account_locked"]),
+    ("request_verification", 429, &["too_many_requests"]),
+    ("apply", 429, &["too_many_requests"]),
+    ("track", 429, &["too_many_requests"]),
+    ("answer_survey", 429, &["too_many_requests"]),
 ];
 
 /// Adds the error responses that follow from each operation's shape and serves them all as

@@ -45,6 +45,10 @@ pub struct Party {
     pub phone_cipher: Option<String>,
     pub phone_masked: Option<String>,
     pub created_at: NaiveDateTime,
+    /// The party agreed to be texted about the case (PIPL): only then is a text written to them.
+    pub sms_consent: bool,
+    /// When that consent was recorded.
+    pub sms_consent_at: Option<NaiveDateTime>,
 }
 
 /// A party as the API shows it: ID and phone numbers masked.
@@ -58,6 +62,11 @@ pub struct PartyView {
     /// Masked, e.g. `138****5678`.
     pub phone: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Whether the party agreed to receive text messages about the case
+    /// (docs/notifications.md, "Text messages to workers").
+    pub sms_consent: bool,
+    /// When that consent was recorded; `null` without consent.
+    pub sms_consent_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<Party> for PartyView {
@@ -69,6 +78,8 @@ impl From<Party> for PartyView {
             id_number: party.id_number_masked,
             phone: party.phone_masked,
             created_at: party.created_at.and_utc(),
+            sms_consent: party.sms_consent,
+            sms_consent_at: party.sms_consent_at.map(|t| t.and_utc()),
         }
     }
 }
@@ -85,6 +96,10 @@ pub struct PartyInput {
     /// A mainland mobile or a landline with area code; full-width characters, spaces, hyphens
     /// and parentheses are accepted and normalised.
     pub phone: Option<String>,
+    /// The worker (or their representative) agrees to receive text messages about the case on
+    /// this phone, which must then be a mobile. Default `false`: nobody is texted without it.
+    #[serde(default)]
+    pub sms_consent: bool,
 }
 
 /// A checked party whose sensitive numbers are still in plain text (never stored as such).
@@ -94,6 +109,13 @@ pub struct ValidParty {
     pub name: String,
     pub id_number: Option<String>,
     pub phone: Option<String>,
+    pub sms_consent: bool,
+}
+
+/// Whether `phone` (normalised by `parse_phone`) can receive a text: a mainland mobile, not a
+/// landline.
+pub fn is_mobile(phone: &str) -> bool {
+    phone.len() == 11 && phone.starts_with('1') && phone.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Checks one party, reporting problems under `prefix` (e.g. `workers[0].`).
@@ -114,11 +136,23 @@ pub fn validate(v: &mut Validator, prefix: &str, input: &PartyInput) -> Option<V
         (Some(None), _) | (_, Some(None)) => return None,
         (id_number, phone) => (id_number.flatten(), phone.flatten()),
     };
+    if input.sms_consent {
+        let field = format!("{prefix}sms_consent");
+        if input.kind == PartyKind::Employer {
+            v.add(&field, crate::msg!("field.sms_consent.worker_side"));
+            return None;
+        }
+        if !phone.as_deref().is_some_and(is_mobile) {
+            v.add(&field, crate::msg!("field.sms_consent.needs_mobile"));
+            return None;
+        }
+    }
     Some(ValidParty {
         kind: input.kind,
         name: name?,
         id_number,
         phone,
+        sms_consent: input.sms_consent,
     })
 }
 
@@ -136,6 +170,8 @@ impl ValidParty {
             phone_cipher: self.phone.as_deref().map(|p| protector.encrypt(p)),
             phone_masked: self.phone.as_deref().map(mask_phone),
             created_at: now,
+            sms_consent: self.sms_consent,
+            sms_consent_at: self.sms_consent.then_some(now),
         }
     }
 }

@@ -4,6 +4,9 @@
 //! code and a survey link ([`codes`]), and what stops guessing is [`throttle`].
 
 pub mod codes;
+pub mod handlers;
 pub mod surveys;
 pub mod throttle;
+pub mod track;
 pub mod use_cases;
+pub mod worker_view;

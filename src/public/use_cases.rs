@@ -157,7 +157,8 @@ pub fn request_verification(
             case_id: None,
             dedup_key: None,
         };
-        enqueue_sms(connection, personal_data, sms, now.naive_utc()).map_err(AppError::Internal)?;
+        enqueue_sms(connection, personal_data, sms, now.naive_utc())
+            .map_err(AppError::from_write)?;
         Ok::<_, AppError>(())
     })?;
     Ok(VerificationSent { expires_at })
@@ -349,7 +350,7 @@ pub fn apply(
             case_id: Some(&case.id),
             dedup_key: None,
         };
-        enqueue_sms(connection, personal_data, sms, at).map_err(AppError::Internal)?;
+        enqueue_sms(connection, personal_data, sms, at).map_err(AppError::from_write)?;
         Ok(case)
     })?;
     Ok(Submitted {
@@ -394,6 +395,8 @@ fn case_input(input: &Application, phone: Option<String>) -> CreateCase {
             id_number: input.id_number.clone(),
             phone: phone.or_else(|| Some(input.phone.clone())),
             role: WorkerRole::Claimant,
+            // Recorded after registration, with the application's own check (`sms_consent`).
+            sms_consent: false,
         }],
     }
 }
@@ -441,6 +444,6 @@ fn tell_the_office(
         dedup_key: None,
         vars,
     };
-    crate::notify::enqueue(connection, notification, now).map_err(AppError::Internal)?;
+    crate::notify::enqueue(connection, notification, now).map_err(AppError::from_write)?;
     Ok(())
 }

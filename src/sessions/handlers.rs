@@ -30,9 +30,12 @@ pub async fn create_session(
 ) -> Result<HttpResponse, AppError> {
     let input = body.into_inner()?;
     let now = state.clock.now();
+    let texts = state.texts();
     let view = state
         .db
-        .run(move |connection| sessions::schedule(connection, &caller, &case_id, input, now))
+        .run(move |connection| {
+            sessions::schedule(connection, &caller, &case_id, input, &texts, now)
+        })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header(("etag", etag(view.version)))

@@ -20,6 +20,7 @@ use crate::domain::ids::CaseId;
 use crate::domain::new_id;
 use crate::domain::validation::{free_text, text, Validator};
 use crate::error::AppError;
+use crate::notify::texts::WorkerTexts;
 use crate::offices;
 use crate::pagination::{PageRequest, Paginated};
 use crate::timeline::{self, Actor};
@@ -48,13 +49,15 @@ pub struct UpdateSession {
 }
 
 /// Schedules a session on a case the caller may see (else 404) that is still open (else 409),
-/// with offices that exist (else 422), and tells those offices (outbox). The location is checked
-/// before the case is loaded, so a bad location answers 422 whatever the case.
+/// with offices that exist (else 422), and tells those offices and the consenting workers
+/// (outbox). The location is checked before the case is loaded, so a bad location answers 422
+/// whatever the case.
 pub fn schedule(
     connection: &mut DbConnection,
     caller: &Caller,
     case_id: &CaseId,
     input: CreateSession,
+    texts: &WorkerTexts,
     now: DateTime<Utc>,
 ) -> Result<SessionView, AppError> {
     let location =
@@ -95,6 +98,14 @@ pub fn schedule(
             connection,
             &case,
             &office_ids,
+            session.scheduled_at,
+            &session.location,
+            now.naive_utc(),
+        )?;
+        crate::notify::texts::session_scheduled(
+            connection,
+            texts,
+            &case,
             session.scheduled_at,
             &session.location,
             now.naive_utc(),

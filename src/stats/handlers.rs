@@ -20,10 +20,10 @@ pub async fn get_stats(
     params: crate::http::query::Query<StatsParams>,
 ) -> Result<HttpResponse, AppError> {
     let params = params.into_inner();
-    let now = state.clock.now();
+    let (now, days) = (state.clock.now(), state.config.follow_up_days);
     let stats = state
         .db
-        .run(move |connection| stats::for_caller(connection, &caller, params, now))
+        .run(move |connection| stats::for_caller(connection, &caller, params, now, days))
         .await?;
     Ok(HttpResponse::Ok().json(stats))
 }

@@ -1,7 +1,9 @@
 //! The figures offices report (docs/statistics.md): cases received, accepted, resolved, escalated,
 //! withdrawn, rejected; the success rate; workers; amounts claimed, agreed and actually
-//! recovered; collective and overdue cases; counts by category, channel and destination; and
-//! per partner office, referrals, median hours to accept and to complete, and overdue ones.
+//! recovered; collective and overdue cases; counts by category, channel and destination; per
+//! partner office, referrals, median hours to accept and to complete, and overdue ones; and the
+//! worker's side — online applications, follow-ups due and done, satisfaction — in total and per
+//! union office ([`front_door`]).
 //!
 //! Counts and sums are aggregate queries in the database, the same on both backends. Medians
 //! are taken in Rust over the durations the database returns, because SQLite has no
@@ -10,6 +12,7 @@
 //! [`for_caller`] is the use case: which offices and which period a caller's request covers.
 //! [`compute`] is the figures for a scope already decided.
 
+pub mod front_door;
 pub mod handlers;
 
 use std::collections::{BTreeMap, HashMap};
@@ -53,6 +56,8 @@ pub struct StatsQuery {
     /// … and before this one.
     pub until: Option<NaiveDateTime>,
     pub now: NaiveDateTime,
+    /// `MEDIATION_FOLLOW_UP_DAYS`: when a concluded case's follow-up falls due.
+    pub follow_up_days: u32,
 }
 
 /// Per partner office.
@@ -92,10 +97,22 @@ pub struct Stats {
     /// Escalated cases by where they went.
     pub by_destination: BTreeMap<String, i64>,
     pub partner_offices: Vec<PartnerOfficeStats>,
+    /// Cases received through the `online` channel.
+    pub online_applications: i64,
+    /// Concluded cases whose follow-up is due now and none is recorded.
+    pub follow_ups_due: i64,
+    /// Follow-ups recorded in the period.
+    pub follow_ups_done: i64,
+    /// Survey answers and follow-ups with a satisfaction, given in the period.
+    pub satisfaction_responses: i64,
+    /// The share of those responses rating 4 or 5, to four places; `null` without responses.
+    pub satisfaction_rate: Option<f64>,
+    /// The five figures above for each union office in scope, sorted by name.
+    pub union_offices: Vec<front_door::UnionOfficeStats>,
 }
 
 /// `CAST(COALESCE(SUM(CASE WHEN <condition> THEN 1 ELSE 0 END), 0) AS BIGINT)`.
-fn count_where(condition: &str) -> String {
+pub(crate) fn count_where(condition: &str) -> String {
     format!("CAST(COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0) AS BIGINT)")
 }
 
@@ -104,14 +121,14 @@ fn sum_of(column: &str) -> String {
 }
 
 /// Outside any real period: for open-ended `from`/`until`.
-fn earliest() -> NaiveDateTime {
+pub(crate) fn earliest() -> NaiveDateTime {
     chrono::NaiveDate::from_ymd_opt(1900, 1, 1)
         .unwrap_or_default()
         .and_hms_opt(0, 0, 0)
         .unwrap_or_default()
 }
 
-fn latest() -> NaiveDateTime {
+pub(crate) fn latest() -> NaiveDateTime {
     chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
         .unwrap_or_default()
         .and_hms_opt(0, 0, 0)
@@ -119,7 +136,7 @@ fn latest() -> NaiveDateTime {
 }
 
 /// The cases in scope: received in the period by one of the offices.
-fn cases_in(
+pub(crate) fn cases_in(
     query: &StatsQuery,
 ) -> Box<dyn BoxableExpression<cases::table, MultiBackend, SqlType = Bool>> {
     Box::new(
@@ -213,6 +230,7 @@ pub fn compute(connection: &mut DbConnection, query: &StatsQuery) -> QueryResult
         collective,
         overdue,
     ) = totals;
+    let front_door = front_door::compute(connection, query)?;
     Ok(Stats {
         cases_received: received,
         cases_accepted: accepted,
@@ -231,6 +249,12 @@ pub fn compute(connection: &mut DbConnection, query: &StatsQuery) -> QueryResult
         by_channel: grouped(connection, query, "channel")?,
         by_destination: grouped(connection, query, "destination")?,
         partner_offices: partner_offices(connection, query)?,
+        online_applications: front_door.total.online,
+        follow_ups_due: front_door.total.due,
+        follow_ups_done: front_door.total.done,
+        satisfaction_responses: front_door.total.responses,
+        satisfaction_rate: front_door.total.rate(),
+        union_offices: front_door.offices,
     })
 }
 
@@ -238,12 +262,14 @@ pub fn compute(connection: &mut DbConnection, query: &StatsQuery) -> QueryResult
 /// `invalid_query` before anything is read; the days are read in the caller's office's time zone
 /// (an admin without an office: the default zone), `to` inclusive; the scope is every office for
 /// admins and the caller's case offices for union staff; `office_id` narrows it to that office
-/// and those below, and is 404 unless the office is itself in scope.
+/// and those below, and is 404 unless the office is itself in scope. A concluded case's
+/// follow-up is due `follow_up_days` after it concluded (`MEDIATION_FOLLOW_UP_DAYS`).
 pub fn for_caller(
     connection: &mut DbConnection,
     caller: &Caller,
     params: StatsParams,
     now: DateTime<Utc>,
+    follow_up_days: u32,
 ) -> Result<Stats, AppError> {
     if let (Some(from), Some(to)) = (params.from, params.to) {
         if to < from {
@@ -286,6 +312,7 @@ pub fn for_caller(
             .and_then(|to| to.checked_add_days(Days::new(1)))
             .and_then(start_of),
         now: now.naive_utc(),
+        follow_up_days,
     };
     Ok(compute(connection, &query)?)
 }

@@ -36,12 +36,32 @@ api_test!(
     }
 );
 
+/// Routes of the route table that are not API: the worker's pages and their stylesheet, which
+/// answer HTML (and CSS) to a browser (docs/contract.md, "What it covers").
+const PAGES: &[(&str, &str)] = &[
+    ("get", "/apply"),
+    ("post", "/apply"),
+    ("post", "/apply/code"),
+    ("get", "/track"),
+    ("post", "/track"),
+    ("get", "/survey/{token}"),
+    ("post", "/survey/{token}"),
+    ("get", "/static/public.css"),
+];
+
 #[test]
 fn every_route_served_is_in_the_document_and_every_documented_operation_is_served() {
     let served: BTreeSet<(String, String)> = mediation_tracker::routes::ROUTES
         .iter()
+        .filter(|route| !PAGES.contains(route))
         .map(|(method, path)| (method.to_string(), path.to_string()))
         .collect();
+    for page in PAGES {
+        assert!(
+            mediation_tracker::routes::ROUTES.contains(page),
+            "{page:?} is listed as a page but not served"
+        );
+    }
     let documented: BTreeSet<(String, String)> = operations(document())
         .into_iter()
         .map(|(method, path, _)| (method, path))
@@ -81,10 +101,15 @@ fn every_enum_in_the_document_lists_exactly_the_values_the_api_accepts() {
             values(referrals::rules::ReferralStatus::ALL),
         ),
         ("OutboxStatus", values(notify::OutboxStatus::ALL)),
+        ("OutboxChannel", values(notify::OutboxChannel::ALL)),
         ("PartyKind", values(parties::PartyKind::ALL)),
         ("SessionStatus", values(sessions::SessionStatus::ALL)),
         ("SessionOutcome", values(sessions::SessionOutcome::ALL)),
         ("DocumentType", values(documents::DocumentType::ALL)),
+        (
+            "FollowUpMethod",
+            values(mediation_tracker::follow_ups::FollowUpMethod::ALL),
+        ),
     ]);
     // Two text enums are not in the document: `ReferralAction` (the actions are paths,
     // `/referrals/{id}/accept`) and `Template` (a notification keeps its template as text).
@@ -108,6 +133,60 @@ fn every_enum_in_the_document_lists_exactly_the_values_the_api_accepts() {
             })
             .collect(),
     );
+    // The worker's view (answers only, never read): each variant as it is written.
+    {
+        use mediation_tracker::public::worker_view::{
+            LegalBasis as B, MilestoneKind as M, RightKind as R,
+        };
+        fn written<T: serde::Serialize>(all: &[T]) -> Vec<String> {
+            all.iter()
+                .map(|v| {
+                    serde_json::to_value(v)
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                })
+                .collect()
+        }
+        expected.insert(
+            "MilestoneKind",
+            written(&[
+                M::Received,
+                M::Accepted,
+                M::NotAccepted,
+                M::JointSession,
+                M::AgreementSigned,
+                M::PaymentTerm,
+                M::PaymentReceived,
+                M::Closed,
+            ]),
+        );
+        expected.insert(
+            "RightKind",
+            written(&[
+                R::ArbitrationAfterMediationPeriod,
+                R::ArbitrationDirectly,
+                R::ArbitrationLimitation,
+                R::PaymentDue,
+                R::ArbitrationOnBreach,
+                R::PaymentOrder,
+                R::JudicialConfirmation,
+            ]),
+        );
+        expected.insert(
+            "LegalBasis",
+            written(&[
+                B::Ldmal5,
+                B::Ldmal14,
+                B::Ldmal15,
+                B::Ldmal16,
+                B::Ldmal27,
+                B::JudicialConfirmation,
+                B::MediationAgreement,
+            ]),
+        );
+    }
     let worker_roles = vec!["claimant".to_owned(), "representative".to_owned()];
     for role in &worker_roles {
         serde_json::from_value::<cases::intake::WorkerRole>(json!(role)).expect("accepted");

@@ -1,8 +1,10 @@
 //! The API test binary: every test boots the real application over real HTTP with a fresh
 //! database, on SQLite and (with `TEST_DATABASE_URL`) on PostgreSQL.
 
+mod browser;
 mod helpers;
 mod personas;
+mod sms_gateway;
 mod smtp_sink;
 
 mod access_matrix;
@@ -17,10 +19,14 @@ mod concurrency;
 mod contract;
 mod contract_answers;
 mod directory;
+mod follow_ups;
 mod foundation;
 mod hostile_input;
 mod notifications;
 mod orphans;
+mod pages;
 mod problem_language;
+mod public;
 mod resilience;
+mod sms;
 mod three_offices;

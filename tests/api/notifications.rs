@@ -286,9 +286,10 @@ smtp_test!(
 
 async fn remind(app: &TestApp) -> usize {
     let now = app.state.clock.now();
+    let keys = app.state.personal_data.clone();
     app.state
         .db
-        .run(move |c| mediation_tracker::notify::reminders::run_once(c, now))
+        .run(move |c| mediation_tracker::notify::reminders::run_once(c, &keys, now))
         .await
         .unwrap()
 }

@@ -294,6 +294,11 @@ api_test!(
             "by_channel": {"hotline_12351": 4, "walk_in": 1},
             "by_destination": {"arbitration": 1},
             "partner_offices": [],
+            "online_applications": 0, "follow_ups_due": 0, "follow_ups_done": 0,
+            "satisfaction_responses": 0, "satisfaction_rate": null,
+            "union_offices": [{"office_id": world.town_union["id"], "office_name": "沙坪街道工会",
+                "online_applications": 0, "follow_ups_due": 0, "follow_ups_done": 0,
+                "satisfaction_responses": 0, "satisfaction_rate": null}],
         });
         assert_eq!(stats, expect);
         let listed = app.get("/api/v1/cases?overdue=true", Some(&m.token)).await.json();
