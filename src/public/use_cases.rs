@@ -266,9 +266,7 @@ pub fn apply(
     );
     let office = offices::find_by_code(connection, &input.office_code.trim().to_ascii_uppercase())
         .optional()?
-        .filter(|o| {
-            o.kind == OfficeKind::Union && accepts_online(connection, &o.id).unwrap_or(false)
-        });
+        .filter(|o| o.kind == OfficeKind::Union && o.accepts_online);
     v.require(
         office.is_some(),
         "office_code",
@@ -320,14 +318,6 @@ pub fn apply(
             .select(case_parties::id)
             .first(connection)
             .optional()?;
-        if let Some(party) = &party_id {
-            diesel::update(case_parties::table.find(party))
-                .set((
-                    case_parties::sms_consent.eq(true),
-                    case_parties::sms_consent_at.eq(at),
-                ))
-                .execute(connection)?;
-        }
         let normalized = codes::normalize_access_code(&access_code);
         diesel::insert_into(case_access::table)
             .values((
@@ -366,13 +356,6 @@ pub fn track_url(context: &PublicContext, case_number: &str) -> String {
     format!("{}/track?case={case_number}", context.base_url)
 }
 
-fn accepts_online(connection: &mut DbConnection, office_id: &str) -> QueryResult<bool> {
-    offices_table::table
-        .find(office_id)
-        .select(offices_table::accepts_online)
-        .first(connection)
-}
-
 /// The application as the intake of `POST /cases` reads it: the worker is the one claimant.
 fn case_input(input: &Application, phone: Option<String>) -> CreateCase {
     CreateCase {
@@ -395,8 +378,8 @@ fn case_input(input: &Application, phone: Option<String>) -> CreateCase {
             id_number: input.id_number.clone(),
             phone: phone.or_else(|| Some(input.phone.clone())),
             role: WorkerRole::Claimant,
-            // Recorded after registration, with the application's own check (`sms_consent`).
-            sms_consent: false,
+            // Stored with the party by the intake, as staff record it (PIPL).
+            sms_consent: input.sms_consent,
         }],
     }
 }

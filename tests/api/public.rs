@@ -99,6 +99,7 @@ api_test!(
         assert_eq!((case["status"].as_str(), case["channel"].as_str()), (Some("intake"), Some("online")));
         let parties = app.get(&format!("/api/v1/cases/{}/parties", case["id"].as_str().unwrap()), Some(&world.mediator.token)).await.json();
         assert_eq!(parties["items"][0]["name"], "王小明");
+        assert_eq!(parties["items"][0]["sms_consent"], true, "the consent is on the worker party");
 
         // The worker follows it; the code may be typed loosely.
         let loose = access.to_lowercase().replace('-', " ");
