@@ -22,6 +22,7 @@ use utoipa::Modify;
 use super::operations_mut;
 use crate::cases::intake::{MAX_AMOUNT_FEN, MAX_WORKERS};
 use crate::domain::lengths;
+use crate::follow_ups::rules::SATISFACTION;
 
 /// Characters refused in every string of a body: C0 controls except tab, newline and carriage
 /// return, DEL, C1 controls, bidi embeddings, overrides and isolates (`domain::text::refusal`).
@@ -208,6 +209,18 @@ pub const BOUNDS: &[Bounds] = &[
         property: "terms",
         min: 1,
         max: crate::agreements::use_cases::MAX_TERMS as i64,
+    },
+    Bounds {
+        schema: "SurveyAnswer",
+        property: "satisfaction",
+        min: *SATISFACTION.start() as i64,
+        max: *SATISFACTION.end() as i64,
+    },
+    Bounds {
+        schema: "CreateFollowUp",
+        property: "satisfaction",
+        min: *SATISFACTION.start() as i64,
+        max: *SATISFACTION.end() as i64,
     },
 ];
 

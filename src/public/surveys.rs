@@ -120,10 +120,11 @@ pub fn answer(
         now,
     )?;
     let mut v = Validator::new();
+    let scale = crate::follow_ups::rules::SATISFACTION;
     v.require(
-        (1..=5).contains(&input.satisfaction),
+        scale.contains(&input.satisfaction),
         "satisfaction",
-        crate::msg!("field.between", min = 1, max = 5),
+        crate::msg!("field.between", min = scale.start(), max = scale.end()),
     );
     let comment = input
         .comment
