@@ -138,6 +138,8 @@ fn is_json_content_type(request: &HttpRequest) -> bool {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     // Syntax first: a truncated body is malformed (400) even if its first key is also unknown.
     serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| malformed(&e, bytes))?;
+    let integral = integral_numbers(bytes);
+    let bytes: &[u8] = &integral;
     let mut errors = Vec::new();
     if may_carry_refused_characters(bytes) {
         let value: serde_json::Value =
@@ -190,6 +192,43 @@ fn malformed(error: &serde_json::Error, bytes: &[u8]) -> AppError {
         )
     };
     AppError::MalformedJson(message)
+}
+
+/// The body with every number that is a whole number written as one: `5.0` and `5e0` become `5`.
+/// JSON Schema counts `5.0` as an integer, so a client (or a generated one, from a language
+/// without integers) may send it for an integer field; serde would refuse it as a float. A
+/// number with a fraction, or beyond `i64`, is left as it is. Bodies without `.`, `e` or `E`
+/// (most) are passed on untouched, without a parse.
+fn integral_numbers(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use serde_json::Value;
+    fn rewrite(value: &mut Value) -> bool {
+        match value {
+            Value::Number(number) if number.is_f64() => match number.as_f64() {
+                Some(float) if float.fract() == 0.0 && float.abs() < 9.007_199_254_740_992e15 => {
+                    *value = Value::from(float as i64);
+                    true
+                }
+                _ => false,
+            },
+            Value::Array(items) => items
+                .iter_mut()
+                .fold(false, |changed, v| rewrite(v) | changed),
+            Value::Object(members) => members
+                .values_mut()
+                .fold(false, |changed, v| rewrite(v) | changed),
+            _ => false,
+        }
+    }
+    if !bytes.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+        return bytes.into();
+    }
+    let Ok(mut value) = serde_json::from_slice::<Value>(bytes) else {
+        return bytes.into();
+    };
+    if !rewrite(&mut value) {
+        return bytes.into();
+    }
+    serde_json::to_vec(&value).map_or(bytes.into(), Into::into)
 }
 
 /// A cheap first look: a refused character can only arrive escaped (`\u0000`; raw control
@@ -269,6 +308,16 @@ mod tests {
     struct Intake {
         summary: String,
         workers: Vec<Worker>,
+    }
+
+    #[test]
+    fn a_whole_number_written_as_a_float_is_an_integer_and_a_fraction_is_not() {
+        let intake: Intake =
+            parse_json(br#"{"summary": "x.y", "workers": [{"name": "e", "age": 4.0e1}]}"#).unwrap();
+        assert_eq!(intake.workers[0].age, 40);
+        assert_eq!(intake.summary, "x.y", "strings are untouched");
+        let refused = parse_json::<Worker>(br#"{"name": "e", "age": 40.5}"#).unwrap_err();
+        assert_eq!(field_of(refused), "age");
     }
 
     fn field_of(error: AppError) -> String {
