@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::browser_session::BrowserSessions;
 use crate::auth::tokens::TokenSigner;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub jwt_secret: String,
     /// Issues and verifies access tokens with that secret.
     pub tokens: TokenSigner,
+    /// Seals the staff console's session cookies and derives their form tokens.
+    pub browser_sessions: BrowserSessions,
     /// Encrypts, decrypts and search-hashes ID and phone numbers.
     pub personal_data: PersonalData,
     /// Sends the outbox's mail (SMTP, files or memory, by configuration).
@@ -44,6 +47,7 @@ impl AppState {
             mailer: self.mailer.clone(),
             sms: self.sms.clone(),
             personal_data: self.personal_data.clone(),
+            public_url: self.config.public.base_url.clone(),
         }
     }
 

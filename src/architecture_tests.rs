@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The HTTP adapter (and the command line, the other front door): routes, handlers, extractors,
-/// OpenAPI, middleware, the server. Everything else is use cases, domain rules and the database.
+/// OpenAPI, middleware, the server, the staff console (`console::…`, a front door of pages). Everything else is use cases, domain rules and the database.
 fn is_adapter(module: &str) -> bool {
     let last = module.rsplit("::").next().unwrap_or(module);
     last == "handlers"
@@ -14,6 +14,8 @@ fn is_adapter(module: &str) -> bool {
         || module == "http"
         || module.starts_with("http::")
         || module.starts_with("openapi::")
+        || module == "console"
+        || module.starts_with("console::")
         || matches!(
             module,
             "routes" | "startup" | "openapi" | "health" | "cli" | "main" | "auth::extract"

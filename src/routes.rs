@@ -6,6 +6,7 @@
 
 use actix_web::{web, HttpResponse};
 
+use crate::console;
 use crate::error::AppError;
 use crate::follow_ups;
 use crate::http::metrics;
@@ -60,6 +61,57 @@ route_table! {
         "/track" => { get: pages::handlers::track_form, post: pages::handlers::track_case },
         "/survey/{token}" => { get: pages::handlers::survey_form, post: pages::handlers::answer_survey },
         "/static/public.css" => { get: pages::handlers::stylesheet },
+        // The staff console (HTML, not API; docs/console.md). Each area's routes together.
+        "/static/console.css" => { get: console::home::stylesheet },
+        "/console" => { get: console::home::home },
+        "/console/login" => { get: console::session::sign_in_form, post: console::session::sign_in },
+        "/console/logout" => { post: console::session::sign_out },
+        // console: my work, case list, intake
+        "/console/cases" => { get: console::case_list::case_list },
+        "/console/cases/new" => { get: console::intake::intake_form, post: console::intake::register },
+        // console: the case page and its actions
+        "/console/cases/{id}" => { get: console::case_page::show },
+        "/console/cases/{id}/dossier" => { get: console::case_page::dossier },
+        "/console/cases/{id}/transitions" => { post: console::case_actions::transition },
+        "/console/cases/{id}/assignee" => { post: console::case_actions::assign },
+        "/console/cases/{id}/notes" => { post: console::case_actions::note },
+        "/console/cases/{id}/parties/{party_id}/reveal" => { post: console::case_actions::reveal },
+        "/console/cases/{id}/referrals" => { post: console::case_actions_records::refer },
+        "/console/cases/{id}/sessions" => { post: console::case_actions_records::schedule },
+        "/console/cases/{id}/agreement" => { post: console::case_actions_records::agreement },
+        "/console/cases/{id}/payments" => { post: console::case_actions_records::payment },
+        "/console/cases/{id}/follow-ups" => { post: console::case_actions_records::follow_up },
+        "/console/cases/{id}/documents" => { post: console::documents::upload },
+        "/console/documents/{id}" => { get: console::documents::download },
+        // console: partner inbox, lawyer's files, admin
+        "/console/referrals" => { get: console::referrals::inbox },
+        "/console/referrals/{id}" => { get: console::referrals::show },
+        "/console/referrals/{id}/accept" => { post: console::referrals::accept },
+        "/console/referrals/{id}/decline" => { post: console::referrals::decline },
+        "/console/referrals/{id}/complete" => { post: console::referrals::complete },
+        "/console/files" => { get: console::files::files },
+        "/console/offices" => {
+            get: console::admin_offices::offices_list,
+            post: console::admin_offices::create,
+        },
+        "/console/offices/{id}" => {
+            get: console::admin_offices::edit_form,
+            post: console::admin_offices::edit,
+        },
+        "/console/offices/{id}/clients" => {
+            get: console::admin_clients::clients_list,
+            post: console::admin_clients::create,
+        },
+        "/console/offices/{id}/clients/{client_id}/revoke" => { post: console::admin_clients::revoke },
+        "/console/users" => {
+            get: console::admin_users::users_list,
+            post: console::admin_users::create,
+        },
+        "/console/users/{id}" => { post: console::admin_users::change },
+        "/console/notifications" => { get: console::admin_notifications::notifications },
+        "/console/notifications/{id}/retry" => { post: console::admin_notifications::retry },
+        // console: figures
+        "/console/figures" => { get: console::figures::figures },
     }
     api "/api/v1" {
         "/auth/login" => { post: auth::handlers::login },

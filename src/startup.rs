@@ -46,12 +46,14 @@ impl Application {
         };
         let tokens = TokenSigner::new(&jwt_secret, config.auth.access_token_ttl);
         let personal_data = PersonalData::from_base64_key(&data_key)?;
+        let browser_sessions = crate::auth::browser_session::BrowserSessions::new(&jwt_secret);
         let state = web::Data::new(AppState {
             db,
             config: config.clone(),
             clock,
             jwt_secret,
             tokens,
+            browser_sessions,
             personal_data,
             mailer: Mailer::new(&config.mail.transport)?,
             sms: crate::notify::sms_transport::SmsSender::new(&config.sms.transport)?,

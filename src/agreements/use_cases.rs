@@ -122,12 +122,12 @@ fn validate_agreement(
     Ok(terms)
 }
 
-/// Records the signed agreement of a case in mediation: the body is checked first (422), then,
-/// in one transaction, the case must be visible (404), have no agreement yet (409
-/// `agreement_exists`) and be in mediation (409 `invalid_transition`); the agreement and its
-/// terms are stored, the case reaches `agreement_reached` with the sum of the terms as its agreed
-/// amount, and `agreement_signed` goes on the timeline; the consenting workers are texted the
-/// payment schedule. Returns the agreement view.
+/// Records the signed agreement of a case in mediation: union staff only (403); the body is
+/// checked first (422), then, in one transaction, the case must be visible (404), have no
+/// agreement yet (409 `agreement_exists`) and be in mediation (409 `invalid_transition`); the
+/// agreement and its terms are stored, the case reaches `agreement_reached` with the sum of
+/// the terms as its agreed amount, and `agreement_signed` goes on the timeline; the consenting
+/// workers are texted the payment schedule. Returns the agreement view.
 pub fn record_agreement(
     connection: &mut DbConnection,
     caller: &Caller,
@@ -136,6 +136,7 @@ pub fn record_agreement(
     texts: &WorkerTexts,
     now: DateTime<Utc>,
 ) -> Result<AgreementView, AppError> {
+    caller.require(crate::auth::policy::Action::WorkCases)?;
     let terms = validate_agreement(&input, now)?;
     let total: i64 = terms.iter().map(|t| t.amount_fen).sum();
     let case = write_transaction(connection, |connection| {
@@ -207,18 +208,20 @@ pub fn read_agreement(
 }
 
 /// Whether a case in `status` takes payments: in mediation (a case settled on the spot) or under
-/// an agreement; never once it is closed, nor before mediation started.
-fn takes_payments(status: CaseStatus) -> bool {
+/// an agreement; never once it is closed, nor before mediation started. Public so a front door
+/// offers the payment form exactly when this use case would take it.
+pub fn takes_payments(status: CaseStatus) -> bool {
     matches!(
         status,
         CaseStatus::InMediation | CaseStatus::AgreementReached
     )
 }
 
-/// Records money actually paid to the workers: the body is checked first (422), then, in one
-/// transaction, the case must be visible (404) and take payments (409 `invalid_transition`); the
-/// payment is stored, the case's recovered amount is recomputed by the database from all its
-/// payments (a new version of the case), and `payment_recorded` goes on the timeline.
+/// Records money actually paid to the workers: union staff only (403); the body is checked
+/// first (422), then, in one transaction, the case must be visible (404) and take payments (409
+/// `invalid_transition`); the payment is stored, the case's recovered amount is recomputed by
+/// the database from all its payments (a new version of the case), and `payment_recorded` goes
+/// on the timeline.
 pub fn record_payment(
     connection: &mut DbConnection,
     caller: &Caller,
@@ -226,6 +229,7 @@ pub fn record_payment(
     input: CreatePayment,
     now: DateTime<Utc>,
 ) -> Result<PaymentView, AppError> {
+    caller.require(crate::auth::policy::Action::WorkCases)?;
     let mut v = Validator::new();
     let amount_fen = v.check("amount_fen", amount(input.amount_fen));
     v.require(

@@ -3,6 +3,7 @@
 //! can take it from any front door; the actix extractors that build it live in `auth::extract`.
 
 use super::policy::{self, Action};
+use super::sessions::LiveSession;
 use crate::domain::ids::{OfficeId, UserId};
 use crate::error::AppError;
 use crate::offices::OfficeKind;
@@ -45,6 +46,41 @@ impl Caller {
             Principal::User { id } => id.as_str(),
             Principal::Client { id } => id,
         }
+    }
+
+    /// The caller behind a live session whose token names `subject`: its user (or machine
+    /// client) with the role and office they hold now. 401 when the token's subject is not the
+    /// session's owner or the account has no role. The one place both front doors (bearer
+    /// tokens, browser sessions) turn a session into a caller.
+    pub fn from_live_session(
+        live: LiveSession,
+        subject: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Self, AppError> {
+        let office_kind = live.office_kind;
+        let (principal, role) = match (live.user_id, live.client_id) {
+            (Some(id), _) if id == subject => (Principal::User { id: id.into() }, live.role),
+            (None, Some(id)) if id == subject => (
+                Principal::Client { id },
+                office_kind.and_then(policy::partner_role_for),
+            ),
+            _ => {
+                return Err(AppError::Unauthenticated(crate::msg!(
+                    "detail.unauthenticated.token_mismatch"
+                )))
+            }
+        };
+        let role = role.ok_or_else(|| {
+            AppError::Unauthenticated(crate::msg!("detail.unauthenticated.no_role"))
+        })?;
+        Ok(Self {
+            principal,
+            role,
+            office_id: live.office_id.map(Into::into),
+            office_kind,
+            session_id: live.session_id,
+            now,
+        })
     }
 
     /// 403 unless the caller's role allows `action`.

@@ -10,7 +10,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 pub use super::caller::{Caller, Principal};
-use super::policy::{self, Action};
+use super::policy::Action;
 use super::sessions;
 use crate::app::AppState;
 use crate::db::DbConnection;
@@ -69,30 +69,7 @@ impl PendingCaller {
         let live = sessions::live(connection, &self.session_id, self.now.naive_utc())?.ok_or_else(
             || AppError::Unauthenticated(crate::msg!("detail.unauthenticated.session_ended")),
         )?;
-        let office_kind = live.office_kind;
-        let (principal, role) = match (live.user_id, live.client_id) {
-            (Some(id), _) if id == self.subject => (Principal::User { id: id.into() }, live.role),
-            (None, Some(id)) if id == self.subject => (
-                Principal::Client { id },
-                office_kind.and_then(policy::partner_role_for),
-            ),
-            _ => {
-                return Err(AppError::Unauthenticated(crate::msg!(
-                    "detail.unauthenticated.token_mismatch"
-                )))
-            }
-        };
-        let role = role.ok_or_else(|| {
-            AppError::Unauthenticated(crate::msg!("detail.unauthenticated.no_role"))
-        })?;
-        Ok(Caller {
-            principal,
-            role,
-            office_id: live.office_id.map(Into::into),
-            office_kind,
-            session_id: live.session_id,
-            now: self.now,
-        })
+        Caller::from_live_session(live, &self.subject, self.now)
     }
 }
 

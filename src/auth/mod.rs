@@ -7,6 +7,7 @@
 //! `handlers` and `client_handlers` serve them over HTTP (`/auth/*`, `/me`, `/offices/{id}/clients`).
 
 pub mod bootstrap;
+pub mod browser_session;
 pub mod caller;
 pub mod client_handlers;
 pub mod clients;

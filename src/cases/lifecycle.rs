@@ -73,6 +73,13 @@ impl CaseAction {
     }
 }
 
+/// Whether recording a mediation agreement may move a case in `status` to `agreement_reached`:
+/// only from mediation (`transitions::may_reach_agreement` enforces it; a front door asks it to
+/// offer the form only when it applies).
+pub fn agreement_recordable(status: CaseStatus) -> bool {
+    status == CaseStatus::InMediation
+}
+
 /// A transition request as received (reason and destination optional until checked).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -142,6 +149,15 @@ mod tests {
                 "{status}"
             );
         }
+    }
+
+    #[test]
+    fn an_agreement_is_recorded_only_in_mediation() {
+        let recordable: Vec<_> = S::ALL
+            .iter()
+            .filter(|s| agreement_recordable(**s))
+            .collect();
+        assert_eq!(recordable, [&S::InMediation]);
     }
 
     #[test]

@@ -1,15 +1,18 @@
 //! Cases: the heart of the product. The model and its queries live here; the lifecycle and the
 //! statutory clock are pure rules in [`lifecycle`] and [`deadlines`]; intake validation in
 //! [`intake`]; what callers can do with cases in [`use_cases`] (re-exported here); who sees what
-//! in [`access`]; HTTP handlers in [`handlers`].
+//! in [`access`]; whom a case may be assigned to in [`assignees`]; the union staff's work list,
+//! most urgent first, in [`work`]; HTTP handlers in [`handlers`].
 
 pub mod access;
+pub mod assignees;
 pub mod deadlines;
 pub mod handlers;
 pub mod intake;
 pub mod lifecycle;
 pub mod transitions;
 pub mod use_cases;
+pub mod work;
 
 use std::collections::HashMap;
 

@@ -174,7 +174,7 @@ fn close_open_referrals(
 /// 409 `invalid_transition` unless `current` is in mediation, the only status in which an
 /// agreement is recorded.
 pub fn may_reach_agreement(current: &Case) -> Result<(), AppError> {
-    if current.status == CaseStatus::InMediation {
+    if super::lifecycle::agreement_recordable(current.status) {
         return Ok(());
     }
     Err(AppError::Conflict {

@@ -7,8 +7,9 @@ use super::{config_error, ConfigError, Vars};
 /// Where workers reach the service, and whom to believe about a client's address.
 #[derive(Clone, Debug)]
 pub struct PublicSettings {
-    /// The origin workers open, for the links texted to them (`track_url`, the survey link),
-    /// e.g. `https://tiaojie.example.cn`. `MEDIATION_PUBLIC_URL`; default `http://` + the bind
+    /// The origin workers and staff open, for the links texted to workers (`track_url`, the
+    /// survey link) and the console links in staff emails (`notify::links`), e.g.
+    /// `https://tiaojie.example.cn`. `MEDIATION_PUBLIC_URL`; default `http://` + the bind
     /// address, right for a try on one machine and wrong behind a proxy, so set it there.
     pub base_url: String,
     /// Peers whose `X-Forwarded-For` is believed (`MEDIATION_TRUSTED_PROXIES`, comma-separated

@@ -199,8 +199,8 @@ pub async fn download_document(
 }
 
 /// `attachment` with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987), so Chinese file
-/// names survive.
-fn content_disposition(name: &str) -> String {
+/// names survive. Shared with the console's download, which serves the same bytes.
+pub fn content_disposition(name: &str) -> String {
     let fallback: String = name
         .chars()
         .map(|c| {

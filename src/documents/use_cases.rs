@@ -49,12 +49,14 @@ pub struct PreparedUpload {
 }
 
 /// The case an upload goes to: visible to the caller (else 404), checked before the upload is
-/// read. Uploading is union work; the front door asks for union staff before this.
+/// read. Uploading is union work: anyone else is refused (403) here, as the API's front door
+/// already refuses them before this.
 pub fn upload_target(
     connection: &mut DbConnection,
     caller: &Caller,
     case_id: &CaseId,
 ) -> Result<Case, AppError> {
+    caller.require(crate::auth::policy::Action::WorkCases)?;
     find_for(connection, caller, case_id)
 }
 

@@ -15,6 +15,7 @@ use crate::cases::deadlines::office_zone;
 use crate::cases::lifecycle::CaseStatus;
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::notify::links;
 use crate::notify::templates::Template;
 use crate::notify::{case_recipients, enqueue, Notification};
 use crate::schema::{cases, offices};
@@ -81,7 +82,7 @@ pub fn remind_due(
             .unwrap_or_default();
         let vars: BTreeMap<&'static str, String> = [
             ("case_number", number),
-            ("case_id", id.clone()),
+            ("console_url", links::case_page(&id)),
             ("status", status.as_str().to_owned()),
             ("status_label", rules::status_label(status).to_owned()),
             ("concluded_on", concluded_on),

@@ -90,3 +90,28 @@ pub fn revoke(
     .execute(connection)?;
     Ok(updated == 1)
 }
+
+/// The latest expiry of `user`'s live grants (unrevoked, unexpired at `now`) for each of
+/// `case_ids`, in one query: a lawyer holding two grants for one file keeps it until the later.
+pub fn live_expiries(
+    connection: &mut DbConnection,
+    user: &str,
+    case_ids: &[&str],
+    now: NaiveDateTime,
+) -> QueryResult<std::collections::HashMap<String, NaiveDateTime>> {
+    let rows: Vec<(String, NaiveDateTime)> = case_grants::table
+        .filter(case_grants::user_id.eq(user))
+        .filter(case_grants::revoked_at.is_null())
+        .filter(case_grants::expires_at.gt(now))
+        .filter(case_grants::case_id.eq_any(case_ids))
+        .select((case_grants::case_id, case_grants::expires_at))
+        .load(connection)?;
+    let mut latest = std::collections::HashMap::new();
+    for (case_id, expires_at) in rows {
+        let entry = latest.entry(case_id).or_insert(expires_at);
+        if expires_at > *entry {
+            *entry = expires_at;
+        }
+    }
+    Ok(latest)
+}

@@ -12,11 +12,13 @@ use utoipa::ToSchema;
 use super::{Grant, GrantView};
 use crate::auth::caller::Caller;
 use crate::auth::policy;
-use crate::cases::access::find_for;
+use crate::cases::access::{find_for, CaseScope};
+use crate::cases::CaseFilter;
 use crate::db::{write_transaction, DbConnection};
 use crate::domain::ids::{CaseId, UserId};
 use crate::domain::new_id;
 use crate::error::AppError;
+use crate::pagination::{PageRequest, Paginated};
 use crate::timeline::{self, Actor};
 use crate::users;
 
@@ -130,5 +132,46 @@ pub fn revoke_grant(
             now,
         )?;
         Ok(())
+    })
+}
+
+/// A case file a lawyer holds a live grant for, and until when.
+#[derive(Debug)]
+pub struct GrantedFile {
+    pub case: crate::cases::CaseView,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A page of the case files granted to the calling lawyer, newest case first: exactly the cases
+/// `CaseScope::GrantedTo` lets them see (so an expired or revoked grant drops the file at once),
+/// each with its grant's expiry, in three queries. 403 for a role that holds no grants.
+pub fn granted_files(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> Result<Paginated<GrantedFile>, AppError> {
+    if !policy::may_hold_grant(caller.role) {
+        return Err(AppError::Forbidden(crate::msg!(
+            "detail.forbidden.role",
+            role = caller.role
+        )));
+    }
+    let scope = CaseScope::of(connection, caller)?;
+    let found = crate::cases::list(connection, &scope, &CaseFilter::default(), page, now)?;
+    let case_ids: Vec<&str> = found.items.iter().map(|c| c.id.as_str()).collect();
+    let expiries = super::live_expiries(
+        connection,
+        caller.actor_id(),
+        &case_ids,
+        caller.now.naive_utc(),
+    )?;
+    let files = found.items.into_iter().filter_map(|case| {
+        let expires_at = expiries.get(&case.id)?.and_utc();
+        Some(GrantedFile { case, expires_at })
+    });
+    Ok(Paginated {
+        items: files.collect(),
+        next_cursor: found.next_cursor,
     })
 }

@@ -30,6 +30,22 @@ pub fn client_address(request: &HttpRequest, trusted_proxies: &[IpAddr]) -> Stri
     address.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
 }
 
+/// Whether the browser reached the service over HTTPS: the connection itself, or — only when
+/// the peer is a configured proxy — the proxy's `X-Forwarded-Proto: https`. Decides the
+/// `Secure` attribute of the console's cookies.
+pub fn served_over_https(request: &HttpRequest, trusted_proxies: &[IpAddr]) -> bool {
+    if request.app_config().secure() {
+        return true;
+    }
+    let peer = request.peer_addr().map(|addr| addr.ip());
+    peer.is_some_and(|peer| trusted_proxies.contains(&peer))
+        && request
+            .headers()
+            .get("x-forwarded-proto")
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +72,19 @@ mod tests {
         assert_eq!(client_address(&r, &[proxy]), "198.51.100.9");
         let r = request("10.0.0.1:443", None);
         assert_eq!(client_address(&r, &[proxy]), "10.0.0.1");
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_can_say_the_browser_used_https() {
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let https = |peer: &str| {
+            TestRequest::default()
+                .peer_addr(peer.parse().unwrap())
+                .insert_header(("x-forwarded-proto", "https"))
+                .to_http_request()
+        };
+        assert!(served_over_https(&https("10.0.0.1:443"), &[proxy]));
+        assert!(!served_over_https(&https("203.0.113.7:5000"), &[proxy]));
+        assert!(!served_over_https(&request("10.0.0.1:443", None), &[proxy]));
     }
 }

@@ -26,7 +26,7 @@ pub struct NotificationQuery {
               (status = 403, description = "Not an admin", body = Problem)))]
 pub async fn list_notifications(
     state: web::Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     page: crate::http::query::Query<PageQuery>,
     query: crate::http::query::Query<NotificationQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -34,9 +34,9 @@ pub async fn list_notifications(
     let status = query.status;
     let list = state
         .db
-        .run(move |connection| Ok(notify::list(connection, status, &page)?))
+        .run(move |connection| notify::use_cases::outbox_page(connection, &admin.0, status, &page))
         .await?;
-    Ok(HttpResponse::Ok().json(list.map(NotificationView::from)))
+    Ok(HttpResponse::Ok().json(list))
 }
 
 /// Sends a dead (or waiting) notification again now, with a fresh count of attempts.
@@ -47,13 +47,13 @@ pub async fn list_notifications(
               (status = 409, description = "Already sent", body = Problem)))]
 pub async fn retry_notification(
     state: web::Data<AppState>,
-    _admin: Admin,
+    admin: Admin,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
     let view = state
         .db
-        .run(move |connection| notify::retry(connection, &id, now))
+        .run(move |connection| notify::use_cases::retry_as(connection, &admin.0, &id, now))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }

@@ -1,11 +1,14 @@
 //! The messages changes cause, enqueued inside the change's own transaction: a referral created
 //! (to the receiving office and its staff), a referral answered (to the case's mediator), a
-//! joint session scheduled (to the offices taking part).
+//! joint session scheduled (to the offices taking part). Each links the console page where the
+//! reader acts (`console_url`, [`super::links`]): the referral for the partner office, the case
+//! for the mediator and for the offices invited to a session.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 
+use super::links;
 use super::templates::Template;
 use super::{case_recipients, enqueue, office_recipients, Notification};
 use crate::cases::deadlines::office_zone;
@@ -68,6 +71,7 @@ pub fn referral_created(
         ("kind_label", kind_label(kind).to_owned()),
         ("request", referral.request.clone()),
         ("due_at", local(connection, &office.id, referral.due_at)?),
+        ("console_url", links::referral_page(&referral.id)),
     ]
     .into_iter()
     .collect();
@@ -127,6 +131,7 @@ pub fn referral_answered(
         ("status_label", label),
         ("details", details),
         ("details_en", details_en),
+        ("console_url", links::case_page(&case.id)),
     ]
     .into_iter()
     .collect();
@@ -163,6 +168,7 @@ pub fn session_scheduled(
                 local(connection, &case.office_id, scheduled_at)?,
             ),
             ("location", location.to_owned()),
+            ("console_url", links::case_page(&case.id)),
         ]
         .into_iter()
         .collect();

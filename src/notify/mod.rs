@@ -7,6 +7,7 @@
 //! leave through [`sms_transport`].
 
 pub mod handlers;
+pub mod links;
 pub mod mailer;
 pub mod messages;
 pub mod reminders;

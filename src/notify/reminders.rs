@@ -4,7 +4,8 @@
 //! arbitration options). A scheduler in the same process runs [`run_once`] periodically; each
 //! reminder has a key (`kind:thing[:local date]`) so it is written at most once per thing per
 //! day, however often the scheduler runs and however many servers run it. Each pass also writes
-//! the workers' scheduled texts ([`super::text_reminders`]).
+//! the workers' scheduled texts ([`super::text_reminders`]). Every reminder links the console
+//! page to act on ([`super::links`]): the referral for a partner office, else the case.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -13,6 +14,7 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
+use super::links;
 use super::templates::Template;
 use super::{case_recipients, enqueue, office_recipients, yuan, Notification};
 use crate::agreements::follow_ups::{self, TermInput, TermState};
@@ -140,7 +142,11 @@ fn case_reminders(
             recipients: case_recipients(connection, assignee.as_deref(), &office)?,
             case_id: Some(&id),
             dedup_key: Some(format!("{template}:{id}")),
-            vars: vars(&[("case_number", number), ("deadline", deadline.to_string())]),
+            vars: vars(&[
+                ("case_number", number),
+                ("deadline", deadline.to_string()),
+                ("console_url", links::case_page(&id)),
+            ]),
         };
         written += usize::from(enqueue(connection, notification, now)?);
     }
@@ -219,6 +225,7 @@ fn referral_reminders(
                     ("kind", kind.as_str().to_owned()),
                     ("kind_label", kind_label.to_owned()),
                     ("due_at", zones.local(&office, due_at)),
+                    ("console_url", links::referral_page(&id)),
                 ]),
             };
             written += usize::from(enqueue(connection, notification, naive)?);
@@ -300,6 +307,7 @@ fn payment_reminders(
                 ("amount_yuan", yuan(amount)),
                 ("payee", payee),
                 ("due_date", due_date.to_string()),
+                ("console_url", links::case_page(&case_id)),
             ];
             if template == Template::PaymentMissed {
                 let (options, options_en) = if follow_ups::payment_order_applies(category) {

@@ -1,15 +1,19 @@
 //! What admins do with the outbox besides reading it: send a notification again
-//! (docs/notifications.md, "The admin view and retry"). A plain function that owns its
+//! (docs/notifications.md, "The admin view and retry"). Plain functions that own their
 //! transaction, so the retry is the same from any front door and nothing here knows about HTTP
-//! (docs/architecture.md). The role check (admins only) is the adapter's; no timeline event is
-//! written because an outbox row belongs to no case history.
+//! (docs/architecture.md). [`outbox_page`] and [`retry_as`] check the caller (admins only, who
+//! manage the directory the mail goes to) for front doors without a role extractor of their own,
+//! the console; no timeline event is written because an outbox row belongs to no case history.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::{NotificationView, OutboxRow, OutboxStatus};
+use crate::auth::caller::Caller;
+use crate::auth::policy::Action;
 use crate::db::{write_transaction, DbConnection};
 use crate::error::AppError;
+use crate::pagination::{PageRequest, Paginated};
 use crate::schema::outbox;
 
 /// Queues a dead (or waiting) notification again, due at `now` with a fresh count of attempts
@@ -48,4 +52,27 @@ pub fn retry(
         )
     })?;
     Ok(NotificationView::from(row))
+}
+
+/// A page of the outbox, newest first, optionally of one status; 403 unless the caller is an
+/// admin.
+pub fn outbox_page(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    status: Option<OutboxStatus>,
+    page: &PageRequest,
+) -> Result<Paginated<NotificationView>, AppError> {
+    caller.require(Action::ManageDirectory)?;
+    Ok(super::list(connection, status, page)?.map(NotificationView::from))
+}
+
+/// [`retry`] by `caller`: 403 unless they are an admin.
+pub fn retry_as(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<NotificationView, AppError> {
+    caller.require(Action::ManageDirectory)?;
+    retry(connection, id, now)
 }

@@ -27,6 +27,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use lettre::message::Mailbox;
 
+use super::links;
 use super::mailer::{message_id, Mailer, SEND_DEADLINE};
 use super::sms::SmsTemplate;
 use super::sms_transport::{OutgoingSms, SendFailure, SmsSender};
@@ -157,7 +158,8 @@ pub fn mark_failed(
 }
 
 /// The outbox worker, built from what it needs — the database, the clock, the mail settings, a
-/// mailer, an SMS sender and the data key that opens the phones of texts — so that any process
+/// mailer, an SMS sender, the data key that opens the phones of texts and the public origin of
+/// the console links in emails — so that any process
 /// (the server, a test, a future standalone worker) can run it.
 #[derive(Clone)]
 pub struct OutboxWorker {
@@ -167,6 +169,8 @@ pub struct OutboxWorker {
     pub mailer: Mailer,
     pub sms: SmsSender,
     pub personal_data: PersonalData,
+    /// `MEDIATION_PUBLIC_URL`: the origin of the console links in emails ([`links::complete`]).
+    pub public_url: String,
 }
 
 impl OutboxWorker {
@@ -223,7 +227,8 @@ impl OutboxWorker {
             })?
     }
 
-    /// Sends one row as a message from `MEDIATION_MAIL_FROM`, with the row's stable `Message-ID`.
+    /// Sends one row as a message from `MEDIATION_MAIL_FROM`, with the row's stable `Message-ID`
+    /// and its console links completed with the public origin.
     async fn send_mail(&self, row: &OutboxRow) -> Result<Result<(), String>, AppError> {
         let from: Mailbox = self
             .settings
@@ -232,9 +237,10 @@ impl OutboxWorker {
             .map_err(|e| AppError::Internal(anyhow::anyhow!("MEDIATION_MAIL_FROM: {e}")))?;
         let recipients: Vec<String> = row.recipients.split(',').map(str::to_owned).collect();
         let id = message_id(&row.id, &from);
+        let body = links::complete(&row.body, &self.public_url);
         Ok(self
             .mailer
-            .send(&from, &recipients, &row.subject, &row.body, &id)
+            .send(&from, &recipients, &row.subject, &body, &id)
             .await)
     }
 

@@ -226,3 +226,15 @@ pub fn ancestors(connection: &mut DbConnection, id: &str) -> QueryResult<Vec<Str
     .load(connection)?;
     Ok(rows.into_iter().map(|row| row.id).collect())
 }
+
+/// The names of the offices `ids` (unknown ids are left out), in one query.
+pub fn names(
+    connection: &mut DbConnection,
+    ids: &[&str],
+) -> QueryResult<std::collections::HashMap<String, String>> {
+    let rows: Vec<(String, String)> = offices::table
+        .filter(offices::id.eq_any(ids))
+        .select((offices::id, offices::name))
+        .load(connection)?;
+    Ok(rows.into_iter().collect())
+}

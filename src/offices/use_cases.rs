@@ -219,6 +219,17 @@ pub fn get(
     Ok(super::find(connection, id)?.into())
 }
 
+/// The names of the offices `ids`, in one query: a list that shows an office's parent, or a
+/// user's office, by name without loading each.
+pub fn names(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, String>, AppError> {
+    caller.require(Action::ViewOffices)?;
+    Ok(super::names(connection, ids)?)
+}
+
 /// Every invalid field of an [`UpdateOffice`] at once (422), or the changes it asks for.
 fn validate_changes(input: UpdateOffice) -> Result<OfficeChanges, AppError> {
     let mut v = Validator::new();

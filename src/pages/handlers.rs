@@ -305,7 +305,12 @@ fn after_answer(
 /// `GET /static/public.css`: the pages' stylesheet, from the binary. The pages link it with
 /// its digest in the query, so a browser may keep it for a year.
 pub async fn stylesheet(request: HttpRequest) -> HttpResponse {
-    let version = layout::stylesheet_version();
+    cached_stylesheet(&request, STYLESHEET, layout::stylesheet_version())
+}
+
+/// A stylesheet compiled into the binary, with `version` (its digest) as its ETag: 304 when
+/// the browser has it, else the sheet, cacheable for a year (the pages' links change with it).
+pub fn cached_stylesheet(request: &HttpRequest, css: &'static str, version: &str) -> HttpResponse {
     let etag = format!("\"{version}\"");
     let fresh = request
         .headers()
@@ -324,6 +329,6 @@ pub async fn stylesheet(request: HttpRequest) -> HttpResponse {
     if fresh {
         response.finish()
     } else {
-        response.body(STYLESHEET)
+        response.body(css)
     }
 }

@@ -418,6 +418,7 @@ fn tell_the_office(
         ("category", case.category.as_str().to_owned()),
         ("workers_involved", case.workers_involved.to_string()),
         ("employer", case.employer_name.clone()),
+        ("console_url", crate::notify::links::case_page(&case.id)),
     ]
     .into();
     let notification = Notification {

@@ -304,3 +304,20 @@ pub fn scope_of(
         connection, caller,
     )?))
 }
+
+/// The union office that holds each of `case_ids` (the office a referral came from), in one
+/// query: an inbox row says who asks without loading its case.
+pub fn referring_offices(
+    connection: &mut DbConnection,
+    case_ids: &[&str],
+) -> QueryResult<HashMap<String, CaseOffice>> {
+    let rows: Vec<(String, String, String, OfficeKind)> = cases::table
+        .inner_join(offices::table)
+        .filter(cases::id.eq_any(case_ids))
+        .select((cases::id, offices::id, offices::name, offices::kind))
+        .load(connection)?;
+    Ok(rows
+        .into_iter()
+        .map(|(case_id, id, name, kind)| (case_id, CaseOffice { id, name, kind }))
+        .collect())
+}

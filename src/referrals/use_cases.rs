@@ -86,7 +86,8 @@ fn view_one(
     Ok(super::views(connection, vec![referral], now)?.remove(0))
 }
 
-/// Refers a visible, open case to a partner office (docs/referrals.md "Making a referral").
+/// Refers a visible, open case to a partner office (docs/referrals.md "Making a referral");
+/// union work (403 for anyone else).
 /// `due_hours` are the configured overrides of the kinds' default time to answer. The body is
 /// checked before the case is loaded, so an invalid request is a 422 whatever the case.
 pub fn refer(
@@ -97,6 +98,7 @@ pub fn refer(
     due_hours: &BTreeMap<String, i64>,
     now: DateTime<Utc>,
 ) -> Result<ReferralView, AppError> {
+    caller.require(policy::Action::WorkCases)?;
     let request =
         free_text(&input.request, lengths::ACCOUNT).map_err(|m| AppError::invalid("request", m))?;
     if input.due_at.is_some_and(|due| due <= now) {
@@ -208,6 +210,32 @@ pub fn inbox(
         next_cursor: found.next_cursor,
         items: super::views(connection, found.items, now)?,
     })
+}
+
+/// A referral of the inbox with the union office that referred its case: who asks, in the
+/// partner office's list (`GET /referrals` carries only the receiving office).
+#[derive(Debug, Clone)]
+pub struct InboxEntry {
+    pub referral: ReferralView,
+    pub from_office: Option<crate::cases::CaseOffice>,
+}
+
+/// The [`inbox`] with each referral's referring office, loaded for the whole page in one more
+/// query (`referrals::referring_offices`), never one per row.
+pub fn inbox_with_senders(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    query: &ReferralQuery,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> Result<Paginated<InboxEntry>, AppError> {
+    let found = inbox(connection, caller, query, page, now)?;
+    let case_ids: Vec<&str> = found.items.iter().map(|r| r.case_id.as_str()).collect();
+    let senders = super::referring_offices(connection, &case_ids)?;
+    Ok(found.map(|referral| InboxEntry {
+        from_office: senders.get(&referral.case_id).cloned(),
+        referral,
+    }))
 }
 
 /// One referral the caller sees, or 404.

@@ -48,9 +48,9 @@ pub struct UpdateSession {
     pub office_ids: Option<Vec<String>>,
 }
 
-/// Schedules a session on a case the caller may see (else 404) that is still open (else 409),
-/// with offices that exist (else 422), and tells those offices and the consenting workers
-/// (outbox). The location is checked before the case is loaded, so a bad location answers 422
+/// Schedules a session (union staff only, else 403) on a case the caller may see (else 404)
+/// that is still open (else 409), with offices that exist (else 422), and tells those offices
+/// and the consenting workers (outbox). The location is checked before the case is loaded, so a bad location answers 422
 /// whatever the case.
 pub fn schedule(
     connection: &mut DbConnection,
@@ -60,6 +60,7 @@ pub fn schedule(
     texts: &WorkerTexts,
     now: DateTime<Utc>,
 ) -> Result<SessionView, AppError> {
+    caller.require(crate::auth::policy::Action::WorkCases)?;
     let location =
         text(&input.location, lengths::PLACE).map_err(|m| AppError::invalid("location", m))?;
     let session = write_transaction(connection, |connection| {

@@ -3,7 +3,7 @@
 //! recovered; collective and overdue cases; counts by category, channel and destination; per
 //! partner office, referrals, median hours to accept and to complete, and overdue ones; and the
 //! worker's side — online applications, follow-ups due and done, satisfaction — in total and per
-//! union office ([`front_door`]).
+//! union office ([`front_door`]); and cases received and closed per month ([`months`]).
 //!
 //! Counts and sums are aggregate queries in the database, the same on both backends. Medians
 //! are taken in Rust over the durations the database returns, because SQLite has no
@@ -14,10 +14,12 @@
 
 pub mod front_door;
 pub mod handlers;
+pub mod months;
+pub mod scope;
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Offset, TimeDelta, TimeZone, Utc};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Timestamp};
@@ -25,8 +27,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::caller::Caller;
-use crate::auth::policy;
-use crate::cases::access::CaseScope;
+use crate::auth::policy::Action;
 use crate::cases::deadlines::office_zone;
 use crate::cases::lifecycle::CaseStatus;
 use crate::db::{DbConnection, MultiBackend};
@@ -58,6 +59,9 @@ pub struct StatsQuery {
     pub now: NaiveDateTime,
     /// `MEDIATION_FOLLOW_UP_DAYS`: when a concluded case's follow-up falls due.
     pub follow_up_days: u32,
+    /// The caller's office's time zone's offset from UTC now, in seconds: where its months
+    /// begin, for [`months::by_month`].
+    pub zone_offset_seconds: i32,
 }
 
 /// Per partner office.
@@ -109,6 +113,9 @@ pub struct Stats {
     pub satisfaction_rate: Option<f64>,
     /// The five figures above for each union office in scope, sorted by name.
     pub union_offices: Vec<front_door::UnionOfficeStats>,
+    /// Cases received and closed per month, in the caller's office's time zone: every month
+    /// from the first to the last with either, in order.
+    pub by_month: Vec<months::MonthStats>,
 }
 
 /// `CAST(COALESCE(SUM(CASE WHEN <condition> THEN 1 ELSE 0 END), 0) AS BIGINT)`.
@@ -255,15 +262,17 @@ pub fn compute(connection: &mut DbConnection, query: &StatsQuery) -> QueryResult
         satisfaction_responses: front_door.total.responses,
         satisfaction_rate: front_door.total.rate(),
         union_offices: front_door.offices,
+        by_month: months::by_month(connection, query)?,
     })
 }
 
-/// The figures `caller` may read for `params` (docs/statistics.md): a `to` before `from` is 400
-/// `invalid_query` before anything is read; the days are read in the caller's office's time zone
-/// (an admin without an office: the default zone), `to` inclusive; the scope is every office for
-/// admins and the caller's case offices for union staff; `office_id` narrows it to that office
-/// and those below, and is 404 unless the office is itself in scope. A concluded case's
-/// follow-up is due `follow_up_days` after it concluded (`MEDIATION_FOLLOW_UP_DAYS`).
+/// The figures `caller` may read for `params` (docs/statistics.md): a role that reads no
+/// figures is 403 (`Action::ViewStatistics`, whichever front door asks); a `to` before `from` is
+/// 400 `invalid_query` before anything is read; the days are read in the caller's office's time
+/// zone (an admin without an office: the default zone), `to` inclusive; the scope is
+/// [`scope::offices_in_scope`]; `office_id` narrows it to that office and those below, and is
+/// 404 unless the office is itself in scope. A concluded case's follow-up is due
+/// `follow_up_days` after it concluded (`MEDIATION_FOLLOW_UP_DAYS`).
 pub fn for_caller(
     connection: &mut DbConnection,
     caller: &Caller,
@@ -271,6 +280,7 @@ pub fn for_caller(
     now: DateTime<Utc>,
     follow_up_days: u32,
 ) -> Result<Stats, AppError> {
+    caller.require(Action::ViewStatistics)?;
     if let (Some(from), Some(to)) = (params.from, params.to) {
         if to < from {
             return Err(AppError::BadRequest {
@@ -290,13 +300,7 @@ pub fn for_caller(
             .earliest()
             .map(|t| t.naive_utc())
     };
-    let mut in_scope: Vec<String> = if policy::reads_every_offices_statistics(caller.role) {
-        offices::table.select(offices::id).load(connection)?
-    } else if let CaseScope::Offices(ids) = CaseScope::of(connection, caller)? {
-        ids
-    } else {
-        Vec::new()
-    };
+    let mut in_scope = scope::offices_in_scope(connection, caller)?;
     if let Some(office) = &params.office_id {
         let below = crate::offices::with_descendants(connection, office)?;
         if !in_scope.contains(office) {
@@ -313,6 +317,7 @@ pub fn for_caller(
             .and_then(start_of),
         now: now.naive_utc(),
         follow_up_days,
+        zone_offset_seconds: now.with_timezone(&zone).offset().fix().local_minus_utc(),
     };
     Ok(compute(connection, &query)?)
 }

@@ -20,6 +20,7 @@
 //! [`use_cases`]; HTTP in [`handlers`].
 
 pub mod handlers;
+pub mod names;
 pub mod use_cases;
 
 pub use use_cases::{add_note, check_chain, read_page, require_note_role};

@@ -27,6 +27,16 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 /// The width and height of the phone, in CSS pixels.
 pub const PHONE: (u32, u32) = (360, 800);
 
+/// The screen of an office PC, the staff console's first target.
+pub const DESKTOP: (u32, u32) = (1366, 768);
+
+/// Which screen the browser emulates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Screen {
+    Phone,
+    Desktop,
+}
+
 /// A messaging app's in-app browser on Android (WeChat's), as workers open the texted links.
 const USER_AGENT: &str = "Mozilla/5.0 (Linux; Android 13; V2227A Build/TP1A.220624.014; wv) \
      AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 \
@@ -42,6 +52,7 @@ pub struct Browser {
     session: String,
     client: awc::Client,
     screenshots: Option<PathBuf>,
+    width: u32,
 }
 
 /// An element found on the current page.
@@ -72,6 +83,15 @@ impl Browser {
     /// chromedriver is not installed and `CI` is not set; in CI a missing driver fails the test.
     /// `screenshots`: whether [`Browser::screenshot`] writes (when `SCREENSHOTS` is set too).
     pub async fn start(screenshots: bool) -> Option<Self> {
+        Self::start_as(screenshots, Screen::Phone).await
+    }
+
+    /// Starts a browser the size of an office PC's screen (1366×768), for the staff console.
+    pub async fn start_desktop(screenshots: bool) -> Option<Self> {
+        Self::start_as(screenshots, Screen::Desktop).await
+    }
+
+    async fn start_as(screenshots: bool, screen: Screen) -> Option<Self> {
         let Some(binary) = chromedriver() else {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -103,9 +123,13 @@ impl Browser {
             screenshots: std::env::var_os("SCREENSHOTS")
                 .filter(|_| screenshots)
                 .map(PathBuf::from),
+            width: match screen {
+                Screen::Phone => PHONE.0,
+                Screen::Desktop => DESKTOP.0,
+            },
         };
         browser.wait_until_ready().await;
-        browser.session = browser.new_session().await;
+        browser.session = browser.new_session(screen).await;
         Some(browser)
     }
 
@@ -132,14 +156,18 @@ impl Browser {
         }
     }
 
-    async fn new_session(&self) -> String {
+    async fn new_session(&self, screen: Screen) -> String {
+        let (width, height) = match screen {
+            Screen::Phone => PHONE,
+            Screen::Desktop => DESKTOP,
+        };
         let mut args = vec![
             "--headless=new".to_owned(),
             "--disable-gpu".to_owned(),
             "--disable-dev-shm-usage".to_owned(),
             "--hide-scrollbars".to_owned(),
             "--lang=zh-CN".to_owned(),
-            format!("--window-size={},{}", PHONE.0, PHONE.1),
+            format!("--window-size={width},{height}"),
         ];
         // As root (CI, containers) Chromium refuses to start inside its sandbox.
         if std::env::var("USER").is_ok_and(|u| u == "root") || is_root() {
@@ -153,6 +181,12 @@ impl Browser {
             },
             "prefs": {"intl.accept_languages": "zh-CN,zh"},
         });
+        if screen == Screen::Desktop {
+            options
+                .as_object_mut()
+                .expect("an object")
+                .remove("mobileEmulation");
+        }
         if let Ok(binary) = std::env::var("CHROME_BIN") {
             options["binary"] = json!(binary);
         }
@@ -408,7 +442,7 @@ impl Browser {
         let params = json!({
             "format": "png",
             "captureBeyondViewport": true,
-            "clip": {"x": 0, "y": 0, "width": PHONE.0, "height": height, "scale": 1},
+            "clip": {"x": 0, "y": 0, "width": self.width, "height": height, "scale": 1},
         });
         self.command(
             "POST",

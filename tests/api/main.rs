@@ -2,6 +2,7 @@
 //! database, on SQLite and (with `TEST_DATABASE_URL`) on PostgreSQL.
 
 mod browser;
+mod console_support;
 mod helpers;
 mod personas;
 mod sms_gateway;
@@ -16,6 +17,13 @@ mod cases_lifecycle;
 mod cases_visibility;
 mod cli;
 mod concurrency;
+mod console;
+mod console_admin;
+mod console_browser;
+mod console_case;
+mod console_figures;
+mod console_partner;
+mod console_work;
 mod contract;
 mod contract_answers;
 mod directory;

@@ -10,7 +10,7 @@ use crate::helpers::{spawn_app_with, Backend, TestApp};
 use crate::personas::{furniture_factory_case, World};
 use crate::smtp_sink::{free_port, SmtpSink};
 use mediation_tracker::config::Config;
-use mediation_tracker::notify::mailer::{parse_smtp_url, MailTransport};
+use mediation_tracker::notify::mailer::{parse_smtp_url, MailTransport, SentMail};
 use mediation_tracker::notify::worker;
 
 fn smtp(config: &mut Config, url: &str) {
@@ -58,6 +58,29 @@ async fn wait_until(
         "timed out waiting for {what}: {:?}",
         notifications(app, world, "").await
     );
+}
+
+/// The mail the memory transport sent whose subject contains `subject`, once the outbox has
+/// delivered it (the server's own worker may be the one sending it).
+async fn sent_mail(app: &TestApp, subject: &str) -> SentMail {
+    for _ in 0..200 {
+        app.state
+            .outbox_worker()
+            .deliver_due()
+            .await
+            .expect("the outbox delivers");
+        if let Some(mail) = app
+            .state
+            .mailer
+            .sent()
+            .into_iter()
+            .find(|m| m.subject.contains(subject))
+        {
+            return mail;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no mail about {subject}: {:?}", app.state.mailer.sent());
 }
 
 async fn with_smtp(backend: Backend, url: String) -> Option<TestApp> {
@@ -116,6 +139,12 @@ smtp_test!(
         let mail = sink.wait_for(2).await;
         assert_eq!(mail[1].to, ["sp@offices.test"]);
         assert!(mail[1].body.contains("已找到企业主") && mail[1].body.contains("party_located"), "{}", mail[1].body);
+        let base = &app.state.config.public.base_url;
+        let referral_page = format!("{base}/console/referrals/{}", police_referral["id"].as_str().unwrap());
+        assert!(mail[0].body.contains(&referral_page), "the officer's mail links the referral: {}", mail[0].body);
+        let case_page = format!("{base}/console/cases/{}", case["id"].as_str().unwrap());
+        let line = format!("查看案件：{case_page}");
+        assert!(mail[1].body.lines().any(|l| l.trim_end() == line), "the union's mail links the case: {}", mail[1].body);
 
         // A change that fails writes no mail.
         let bad = app
@@ -365,5 +394,39 @@ api_test!(
             Ok(outbox::table.filter(outbox::template.eq("payment_missed")).select(outbox::body).first::<String>(c)?)
         }).await.unwrap();
         assert!(body.contains("支付令") && body.contains("payment order") && body.contains("3000.00"), "{body}");
+    }
+);
+
+smtp_test!(
+    async fn a_referral_email_links_the_referral_s_console_page_under_the_configured_public_url(backend) {
+        let app = spawn_app_with(backend, |config| {
+            config.public.base_url = "https://tiaojie.example.cn".into();
+        })
+        .await
+        .unwrap();
+        let world = app.world().await;
+        let case = refer_to_police(&app, &world).await;
+        let inbox = app.get("/api/v1/referrals", Some(&world.police_officer.token)).await.json();
+        let referral = inbox["items"][0]["id"].as_str().unwrap().to_owned();
+
+        let mail = sent_mail(&app, "New referral").await;
+        let link = format!("https://tiaojie.example.cn/console/referrals/{referral}");
+        let line = format!("请在工作台接收、退回或反馈办理结果：{link}");
+        assert!(mail.body.lines().any(|l| l.trim_end() == line), "{}", mail.body);
+        assert!(mail.body.ends_with(&format!("Accept, decline or complete it in the console: {link}")), "{}", mail.body);
+        assert!(!mail.body.contains("/api/v1") && !mail.body.contains("{{"), "{}", mail.body);
+
+        // The link opens the referral in the officer's console.
+        let officer = app.console_sign_in(&world.police_officer.email, &world.police_officer.password).await;
+        let opened = app.console_get(&officer, &format!("/console/referrals/{referral}")).await;
+        assert_eq!(opened.status, 200, "{}", opened.text());
+        assert!(opened.text().contains(case["case_number"].as_str().unwrap()));
+
+        // The officer accepts: the union's mail links the case page.
+        let accepted = app.post_json(&format!("/api/v1/referrals/{referral}/accept"), Some(&world.police_officer.token), &json!({})).await;
+        assert_eq!(accepted.status, 200, "{}", accepted.text());
+        let answer = sent_mail(&app, "反馈").await;
+        let case_page = format!("https://tiaojie.example.cn/console/cases/{}", case["id"].as_str().unwrap());
+        assert!(answer.body.ends_with(&format!("Open the case: {case_page}")), "{}", answer.body);
     }
 );

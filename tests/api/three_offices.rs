@@ -7,6 +7,36 @@ use crate::api_test;
 use crate::helpers::TestApp;
 use crate::personas::{furniture_factory_case, Persona, World};
 
+/// This month in China (`YYYY-MM`), where the test offices are.
+fn this_month(app: &TestApp) -> String {
+    app.state
+        .clock
+        .now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .format("%Y-%m")
+        .to_string()
+}
+
+/// Every month from `first` to `last` (`YYYY-MM`), as `by_month` lists them: `counts` gives a
+/// month's `(received, closed)`, the others are zeros.
+fn months(first: &str, last: &str, counts: &[(&str, i64, i64)]) -> Value {
+    let mut day = chrono::NaiveDate::parse_from_str(&format!("{first}-01"), "%Y-%m-%d").unwrap();
+    let mut all = Vec::new();
+    loop {
+        let month = day.format("%Y-%m").to_string();
+        let (received, closed) = counts
+            .iter()
+            .find(|c| c.0 == month)
+            .map_or((0, 0), |c| (c.1, c.2));
+        all.push(json!({"month": month, "received": received, "closed": closed}));
+        if month.as_str() >= last {
+            break;
+        }
+        day = day.checked_add_months(chrono::Months::new(1)).unwrap();
+    }
+    Value::Array(all)
+}
+
 async fn refer(
     app: &TestApp,
     mediator: &Persona,
@@ -285,6 +315,7 @@ api_test!(
         let _ = e;
 
         let stats = app.get("/api/v1/stats", Some(&m.token)).await.json();
+        let now = this_month(&app);
         let expect = json!({
             "cases_received": 5, "cases_accepted": 3, "cases_resolved": 1, "cases_escalated": 1,
             "cases_withdrawn": 1, "cases_rejected": 1, "success_rate": 0.3333, "workers_involved": 16,
@@ -299,6 +330,7 @@ api_test!(
             "union_offices": [{"office_id": world.town_union["id"], "office_name": "沙坪街道工会",
                 "online_applications": 0, "follow_ups_due": 0, "follow_ups_done": 0,
                 "satisfaction_responses": 0, "satisfaction_rate": null}],
+            "by_month": months("2026-01", &now, &[("2026-01", 1, 0), (&now, 4, 4)]),
         });
         assert_eq!(stats, expect);
         let listed = app.get("/api/v1/cases?overdue=true", Some(&m.token)).await.json();
@@ -376,5 +408,27 @@ api_test!(
         app.json_request("PATCH", &path, Some(&world.other_mediator.token), &json!({"location": "x"})).await.assert_problem(404, "not_found");
         let listed = app.get(&format!("/api/v1/cases/{id}/sessions"), Some(&world.mediator.token)).await.json();
         assert_eq!(listed["items"][0]["minutes"], "双方同意分期支付");
+    }
+);
+
+api_test!(
+    async fn cases_received_and_closed_per_month_count_in_the_office_s_time_zone(app) {
+        let world = app.world().await;
+        let m = &world.mediator;
+        let mut late_in_january = furniture_factory_case();
+        // 04:00 on 1 February in Shanghai.
+        late_in_january["received_at"] = json!("2026-01-31T20:00:00Z");
+        let case = app.register_case(m, &late_in_january).await;
+        app.transition(m, &case, json!({"action": "reject", "reason": "不属于劳动争议"})).await;
+        let now = this_month(&app);
+
+        let all = app.get("/api/v1/stats", Some(&m.token)).await.json();
+        assert_eq!(all["by_month"], months("2026-02", &now, &[("2026-02", 1, 0), (&now, 0, 1)]), "received in February, closed now");
+        let february = app.get("/api/v1/stats?from=2026-02-01&to=2026-02-28", Some(&m.token)).await.json();
+        assert_eq!(february["by_month"], json!([{"month": "2026-02", "received": 1, "closed": 0}]), "closed outside the period");
+        let january = app.get("/api/v1/stats?from=2026-01-01&to=2026-01-31", Some(&m.token)).await.json();
+        assert_eq!(january["by_month"], json!([]));
+        let other = app.get("/api/v1/stats", Some(&world.other_mediator.token)).await.json();
+        assert_eq!(other["by_month"], json!([]), "another union's cases are not counted");
     }
 );

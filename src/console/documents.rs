@@ -1,0 +1,210 @@
+//! A case's documents in the console: the upload form of the case page (multipart: the form
+//! token, `document_type`, the file, the confirmation) and the download link
+//! `/console/documents/{id}`. Every check, row and audit event is a use case of
+//! `documents::use_cases`, in the order the API keeps: the case must be visible before a byte is
+//! stored; the download is on the timeline before a byte is served.
+
+use std::collections::BTreeMap;
+
+use actix_multipart::{Multipart, MultipartError};
+use actix_web::{web, HttpResponse};
+use futures_util::{StreamExt, TryStreamExt};
+use object_store::path::Path as StorePath;
+use object_store::{ObjectStoreExt, PutPayload};
+
+use super::case_page::{answer, Sent};
+use super::case_view_forms::require_confirmation;
+use super::layout::{failure, ConsoleUser};
+use super::session::{lang, CSRF_FIELD};
+use crate::app::AppState;
+use crate::cases::Case;
+use crate::documents::use_cases::Upload;
+use crate::documents::Document;
+use crate::domain::ids::CaseId;
+use crate::error::AppError;
+use crate::msg;
+use crate::pages::forms::Values;
+
+/// The longest text part the upload form sends (the form token, the type, the confirmation).
+const TEXT_PART_LIMIT: usize = 200;
+
+/// The parts of the console's upload form: its text fields and the file.
+#[derive(Default)]
+struct UploadForm {
+    fields: BTreeMap<String, String>,
+    upload: Upload,
+}
+
+fn unreadable(error: MultipartError) -> AppError {
+    tracing::debug!(error = %error, "a console upload is not readable");
+    AppError::BadRequest {
+        code: "malformed_multipart",
+        detail: msg!("detail.malformed_multipart"),
+    }
+}
+
+/// Reads the form, refusing a file over `limit` bytes as it streams.
+async fn read_form(mut multipart: Multipart, limit: usize) -> Result<UploadForm, AppError> {
+    let mut form = UploadForm::default();
+    while let Some(part) = multipart.next().await {
+        let mut part = part.map_err(unreadable)?;
+        let name = part.name().unwrap_or("").to_owned();
+        if name == "file" {
+            form.upload.file_name = part
+                .content_disposition()
+                .and_then(|cd| cd.get_filename())
+                .map(str::to_owned);
+            form.upload.claimed_type = part.content_type().map(|m| m.essence_str().to_owned());
+            while let Some(chunk) = part.try_next().await.map_err(unreadable)? {
+                if form.upload.bytes.len() + chunk.len() > limit {
+                    return Err(AppError::PayloadTooLarge { limit });
+                }
+                form.upload.bytes.extend_from_slice(&chunk);
+            }
+            continue;
+        }
+        let mut value = Vec::new();
+        while let Some(chunk) = part.try_next().await.map_err(unreadable)? {
+            if value.len() + chunk.len() > TEXT_PART_LIMIT {
+                return Err(AppError::invalid(
+                    name,
+                    msg!("field.too_long_bytes", max = TEXT_PART_LIMIT),
+                ));
+            }
+            value.extend_from_slice(&chunk);
+        }
+        form.fields
+            .entry(name)
+            .or_insert_with(|| String::from_utf8_lossy(&value).trim().to_owned());
+    }
+    form.upload.document_type = form.fields.get("document_type").cloned();
+    Ok(form)
+}
+
+/// The text fields of the form as [`Values`], for the token check and the form drawn again.
+fn values_of(fields: &BTreeMap<String, String>) -> Values {
+    fields
+        .iter()
+        .fold(Values::default(), |values, (name, value)| {
+            values.with(name, value)
+        })
+}
+
+/// `POST /console/cases/{id}/documents`: the upload form. The case must be visible to the
+/// person before the file is read; the form token is checked before anything is stored.
+pub async fn upload(
+    state: web::Data<AppState>,
+    user: ConsoleUser,
+    id: web::Path<CaseId>,
+    multipart: Multipart,
+) -> HttpResponse {
+    let case_id = id.into_inner();
+    let (case, form) = match receive(&state, &user, &case_id, multipart).await {
+        Ok(received) => received,
+        Err(error) => return failure(lang(), Some(&user), error),
+    };
+    let values = values_of(&form.fields);
+    let done = match require_confirmation(&values) {
+        Ok(()) => store(&state, &user, &case, form.upload).await,
+        Err(error) => Err(error),
+    };
+    answer(Sent::new(&state, &user, case_id, "upload", values), done).await
+}
+
+/// The case the upload goes to (visible, else 404) and the form read (the file over the limit
+/// is 413), its form token checked (403) before anything is stored.
+async fn receive(
+    state: &AppState,
+    user: &ConsoleUser,
+    case_id: &CaseId,
+    multipart: Multipart,
+) -> Result<(Case, UploadForm), AppError> {
+    let (caller, id) = (user.caller.clone(), case_id.clone());
+    let case = state
+        .db
+        .run(move |c| crate::documents::upload_target(c, &caller, &id))
+        .await?;
+    let form = read_form(multipart, state.config.documents.limit_bytes).await?;
+    let token = form.fields.get(CSRF_FIELD).map_or("", String::as_str);
+    if !state
+        .browser_sessions
+        .csrf_matches(&user.caller.session_id, token)
+    {
+        return Err(AppError::Forbidden(msg!("console.csrf_refused")));
+    }
+    Ok((case, form))
+}
+
+/// Checks the upload, stores its bytes and records it; the bytes are removed again when the
+/// record fails, so nothing unacknowledged stays in the store.
+async fn store(
+    state: &AppState,
+    user: &ConsoleUser,
+    case: &Case,
+    upload: Upload,
+) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let prepared = crate::documents::prepare_upload(&user.caller, case, upload, now)?;
+    let key = StorePath::from(prepared.document.storage_key.as_str());
+    state
+        .storage
+        .put(&key, PutPayload::from(prepared.bytes))
+        .await
+        .map_err(|e| AppError::Unavailable(format!("the document store is unavailable: {e}")))?;
+    let (caller, document) = (user.caller.clone(), prepared.document);
+    let recorded = state
+        .db
+        .run(move |c| crate::documents::record_upload(c, &caller, document, now))
+        .await;
+    if recorded.is_err() {
+        let _ = state.storage.delete(&key).await;
+    }
+    recorded.map(drop)
+}
+
+/// `GET /console/documents/{id}`: the document's bytes, streamed from the store, visible exactly
+/// like its case (404 page otherwise), the download recorded on the timeline first.
+pub async fn download(
+    state: web::Data<AppState>,
+    user: ConsoleUser,
+    id: web::Path<String>,
+) -> HttpResponse {
+    let (caller, now) = (user.caller.clone(), state.clock.now());
+    let found = state
+        .db
+        .run(move |c| crate::documents::download(c, &caller, &id, now))
+        .await;
+    let document = match found {
+        Ok(document) => document,
+        Err(error) => return failure(lang(), Some(&user), error),
+    };
+    match stream(&state, &document).await {
+        Ok(response) => response,
+        Err(error) => failure(lang(), Some(&user), error),
+    }
+}
+
+/// The bytes of `document` from the store, as an attachment with the type detected at upload.
+async fn stream(state: &AppState, document: &Document) -> Result<HttpResponse, AppError> {
+    let stored = state
+        .storage
+        .get(&StorePath::from(document.storage_key.as_str()))
+        .await
+        .map_err(|e| {
+            AppError::Internal(anyhow::anyhow!(
+                "document {} missing from the store: {e}",
+                document.id
+            ))
+        })?;
+    let bytes = stored
+        .into_stream()
+        .map(|chunk| chunk.map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string())));
+    let disposition = crate::documents::handlers::content_disposition(&document.file_name);
+    Ok(HttpResponse::Ok()
+        .content_type(document.content_type.as_str())
+        .insert_header(("content-length", document.size_bytes.to_string()))
+        .insert_header(("content-disposition", disposition))
+        .insert_header(("x-content-type-options", "nosniff"))
+        .insert_header(("cache-control", "private, no-store"))
+        .streaming(bytes))
+}
