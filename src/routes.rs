@@ -66,10 +66,13 @@ route_table! {
         "/console" => { get: console::home::home },
         "/console/login" => { get: console::session::sign_in_form, post: console::session::sign_in },
         "/console/logout" => { post: console::session::sign_out },
+        "/console/password" => { get: console::password::password_form, post: console::password::change },
         // console: my work, case list, intake
         "/console/cases" => { get: console::case_list::case_list },
         "/console/cases/new" => { get: console::intake::intake_form, post: console::intake::register },
         // console: the case page and its actions
+        "/console/cases/{id}/grants" => { post: console::grant_actions::grant },
+        "/console/cases/{id}/grants/{grant_id}/revoke" => { post: console::grant_actions::revoke },
         "/console/cases/{id}" => { get: console::case_page::show },
         "/console/cases/{id}/dossier" => { get: console::case_page::dossier },
         "/console/cases/{id}/transitions" => { post: console::case_actions::transition },

@@ -2,10 +2,12 @@
 //! the statutory follow-ups, computed for today in the case office's time zone.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::follow_ups::{self, FollowUps, TermInput, TermState};
+use super::{Agreement, Term};
 use crate::cases::deadlines::office_zone;
 use crate::cases::Case;
 use crate::db::DbConnection;
@@ -38,18 +40,6 @@ pub struct AgreementView {
     pub follow_ups: FollowUps,
 }
 
-/// Today's date in the case office's time zone: statutory days are local calendar days.
-fn local_today(
-    connection: &mut DbConnection,
-    case: &Case,
-    now: DateTime<Utc>,
-) -> Result<NaiveDate, AppError> {
-    let office = offices::find(connection, &case.office_id)?;
-    Ok(now
-        .with_timezone(&office_zone(&office.time_zone))
-        .date_naive())
-}
-
 /// The agreement view of `case` (404 when it has none), shared with the dossier.
 pub fn agreement_view(
     connection: &mut DbConnection,
@@ -57,8 +47,32 @@ pub fn agreement_view(
     now: DateTime<Utc>,
 ) -> Result<AgreementView, AppError> {
     let (agreement, terms) = super::for_case(connection, &case.id)?.ok_or(AppError::NotFound)?;
-    let today = local_today(connection, case, now)?;
     let zone = office_zone(&offices::find(connection, &case.office_id)?.time_zone);
+    Ok(view_of(agreement, terms, case, zone, now))
+}
+
+/// [`agreement_view`] for a reader that already knows the case office's time zone `zone` (the
+/// case page): the agreement and its terms, without reading the office again.
+pub fn agreement_view_in(
+    connection: &mut DbConnection,
+    case: &Case,
+    zone: Tz,
+    now: DateTime<Utc>,
+) -> Result<AgreementView, AppError> {
+    let (agreement, terms) = super::for_case(connection, &case.id)?.ok_or(AppError::NotFound)?;
+    Ok(view_of(agreement, terms, case, zone, now))
+}
+
+/// The view of `agreement` and its `terms` for `now`: statutory days are calendar days in the
+/// case office's time zone `zone`.
+fn view_of(
+    agreement: Agreement,
+    terms: Vec<Term>,
+    case: &Case,
+    zone: Tz,
+    now: DateTime<Utc>,
+) -> AgreementView {
+    let today = now.with_timezone(&zone).date_naive();
     let signed_on = agreement
         .signed_at
         .and_utc()
@@ -73,7 +87,7 @@ pub fn agreement_view(
         .collect();
     let coverage = follow_ups::allocate(&inputs, case.recovered_amount_fen, today);
     let category = case.category;
-    Ok(AgreementView {
+    AgreementView {
         follow_ups: follow_ups::follow_ups(
             signed_on,
             &inputs,
@@ -100,5 +114,5 @@ pub fn agreement_view(
         case_id: agreement.case_id.into(),
         signed_at: agreement.signed_at.and_utc(),
         total_amount_fen: agreement.total_amount_fen,
-    })
+    }
 }

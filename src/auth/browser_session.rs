@@ -80,21 +80,35 @@ impl BrowserSessions {
     }
 }
 
-/// The caller behind a browser's session: a person's live session (machine clients have no
-/// browser), checked like every API request (`auth::extract::PendingCaller::confirm`). 401 when
-/// the session is gone.
+/// The caller behind a browser's session, with their name: a person's live session (machine
+/// clients have no browser), checked like every API request
+/// (`auth::extract::PendingCaller::confirm`), in the same one query. 401 when the session is
+/// gone.
 pub fn confirm(
     connection: &mut DbConnection,
     session_id: &str,
     now: DateTime<Utc>,
-) -> Result<Caller, AppError> {
-    let live = sessions::live(connection, session_id, now.naive_utc())?.ok_or_else(|| {
-        AppError::Unauthenticated(crate::msg!("detail.unauthenticated.session_ended"))
-    })?;
-    let subject = live.user_id.clone().ok_or_else(|| {
-        AppError::Unauthenticated(crate::msg!("detail.unauthenticated.session_ended"))
-    })?;
-    Caller::from_live_session(live, &subject, now)
+) -> Result<(Caller, String), AppError> {
+    let ended = || AppError::Unauthenticated(crate::msg!("detail.unauthenticated.session_ended"));
+    let live = sessions::live(connection, session_id, now.naive_utc())?.ok_or_else(ended)?;
+    let subject = live.user_id.clone().ok_or_else(ended)?;
+    let name = live.user_name.clone().unwrap_or_default();
+    Ok((Caller::from_live_session(live, &subject, now)?, name))
+}
+
+/// Ends the session a browser held before signing in again, so that each sign-in in one
+/// browser leaves one live session, not one more. Only the sealed cookie's own session is
+/// revoked (a forged or foreign cookie opens nothing).
+pub fn end_previous(
+    connection: &mut DbConnection,
+    sealed_cookie: Option<&str>,
+    sessions_seal: &BrowserSessions,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if let Some(session_id) = sealed_cookie.and_then(|cookie| sessions_seal.open(cookie)) {
+        sessions::revoke(connection, &session_id, "signed_in_again", now.naive_utc())?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

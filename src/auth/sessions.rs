@@ -207,6 +207,8 @@ pub struct LiveSession {
     pub office_id: Option<String>,
     pub office_kind: Option<OfficeKind>,
     pub client_revoked_at: Option<NaiveDateTime>,
+    /// The user's name, for front doors that greet the person (the console's title bar).
+    pub user_name: Option<String>,
 }
 
 type LiveRow = (
@@ -220,6 +222,7 @@ type LiveRow = (
     Option<NaiveDateTime>,
     Option<OfficeKind>,
     Option<OfficeKind>,
+    Option<String>,
 );
 
 /// The session `session_id` if it is live (not revoked, not expired, its user active or its
@@ -260,6 +263,7 @@ pub fn live(
                 )
                 .select(offices::kind)
                 .single_value(),
+            users::name.nullable(),
         ))
         .first(connection)
         .optional()?;
@@ -275,6 +279,7 @@ pub fn live(
             client_revoked_at,
             user_office_kind,
             client_office_kind,
+            user_name,
         )| LiveSession {
             session_id,
             user_id,
@@ -284,6 +289,7 @@ pub fn live(
             office_id: user_office.or(client_office),
             office_kind: user_office_kind.or(client_office_kind),
             client_revoked_at,
+            user_name,
         },
     );
     Ok(found.filter(|s| match (&s.user_id, &s.client_id) {

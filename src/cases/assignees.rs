@@ -6,6 +6,7 @@
 use diesel::prelude::*;
 
 use super::access::find_for;
+use super::Case;
 use crate::auth::caller::Caller;
 use crate::auth::policy;
 use crate::db::DbConnection;
@@ -30,6 +31,17 @@ pub fn eligible(
 ) -> Result<Vec<Assignee>, AppError> {
     caller.require(policy::Action::WorkCases)?;
     let case = find_for(connection, caller, case_id)?;
+    eligible_for(connection, caller, &case)
+}
+
+/// [`eligible`] for a case the caller was already found to see (`find_for`), as a reader that
+/// loads the whole case at once checks it once: union staff only (403), one query.
+pub fn eligible_for(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    case: &Case,
+) -> Result<Vec<Assignee>, AppError> {
+    caller.require(policy::Action::WorkCases)?;
     let roles: Vec<&str> = Role::ALL
         .iter()
         .filter(|role| policy::may_be_assigned(**role))

@@ -10,6 +10,7 @@ pub mod deadlines;
 pub mod handlers;
 pub mod intake;
 pub mod lifecycle;
+pub mod page;
 pub mod transitions;
 pub mod use_cases;
 pub mod work;
@@ -270,12 +271,24 @@ pub fn find_visible_view(
     id: &CaseId,
     now: DateTime<Utc>,
 ) -> QueryResult<CaseView> {
+    Ok(find_visible_with_view(connection, scope, id, now)?.1)
+}
+
+/// The row and the view of a case the caller may see, in one query; `NotFound` when it is
+/// invisible. For a reader that shows the case (the view) and goes on to load its records with
+/// the functions that take the row it authorised (`cases::page`).
+pub fn find_visible_with_view(
+    connection: &mut DbConnection,
+    scope: &CaseScope,
+    id: &CaseId,
+    now: DateTime<Utc>,
+) -> QueryResult<(Case, CaseView)> {
     let row: CaseRow = cases_with_offices!()
         .filter(cases::id.eq(id))
         .filter(scope.filter())
         .select(case_with_office!())
         .first(connection)?;
-    Ok(view_of(row, now))
+    Ok((row.0.clone(), view_of(row, now)))
 }
 
 /// Re-reads a case after changing it. Only for a case already loaded through [`find_visible`]

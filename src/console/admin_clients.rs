@@ -9,9 +9,9 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::admin_kit::{done_notice, form_again, shown, when, Field, Problems};
+use super::admin_kit::{done_notice, drawn, drawn_again, when, Field, Problems};
 use super::layout::{self, failure, see_other, Area, Chrome, ConsoleUser};
-use super::session::{checked_form, lang};
+use super::session::{lang, posted};
 use crate::app::AppState;
 use crate::auth::clients::ClientView;
 use crate::auth::clients_use_cases::{self as clients, CreateClient, CreatedClient};
@@ -154,15 +154,13 @@ pub async fn clients_list(
 ) -> HttpResponse {
     let lang = lang();
     let query = Values::read(request.query_string().as_bytes());
-    match load(&state, &user, id.into_inner()).await {
-        Ok(loaded) => {
-            let (values, problems) = (Values::default(), Problems::none());
-            let mut what = Shown::nothing(&values, &problems);
-            what.notice = done_notice(&query, NOTICES, lang);
-            shown(lang, clients_page(lang, &user, loaded, what))
-        }
-        Err(error) => failure(lang, Some(&user), error),
-    }
+    let loaded = load(&state, &user, id.into_inner()).await;
+    drawn(lang, &user, loaded, |loaded| {
+        let (values, problems) = (Values::default(), Problems::none());
+        let mut what = Shown::nothing(&values, &problems);
+        what.notice = done_notice(&query, NOTICES, lang);
+        clients_page(lang, &user, loaded, what)
+    })
 }
 
 /// `POST /console/offices/{id}/clients`: issues credentials and shows the secret this once;
@@ -173,20 +171,19 @@ pub async fn create(
     id: web::Path<OfficeId>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(error) => return failure(lang(), Some(&user), error),
-    };
-    let (id, caller, now) = (id.into_inner(), user.caller.clone(), state.clock.now());
-    let office = id.clone();
-    let input = CreateClient {
-        name: values.get("name").to_owned(),
-    };
-    let created = state
-        .db
-        .run(move |c| clients::create_client(c, &caller, &office, input, now))
-        .await;
-    issued(&state, &user, id, &values, created).await
+    posted(&state, &user, &body, async |values| {
+        let (id, caller, now) = (id.into_inner(), user.caller.clone(), state.clock.now());
+        let office = id.clone();
+        let input = CreateClient {
+            name: values.get("name").to_owned(),
+        };
+        let created = state
+            .db
+            .run(move |c| clients::create_client(c, &caller, &office, input, now))
+            .await;
+        issued(&state, &user, id, &values, created).await
+    })
+    .await
 }
 
 /// The page after issuing: with the new client's secret, or with the form again and `error`.
@@ -198,22 +195,17 @@ async fn issued(
     created: Result<CreatedClient, AppError>,
 ) -> HttpResponse {
     let lang = lang();
-    let loaded = match load(state, user, id).await {
-        Ok(loaded) => loaded,
-        Err(error) => return failure(lang, Some(user), error),
-    };
+    let loaded = load(state, user, id).await;
     match created {
-        Ok(created) => {
+        Ok(created) => drawn(lang, user, loaded, |loaded| {
             let (blank, problems) = (Values::default(), Problems::none());
             let mut what = Shown::nothing(&blank, &problems);
             what.created = Some(created);
-            shown(lang, clients_page(lang, user, loaded, what))
-        }
-        Err(error) => {
-            let problems = Problems::of(&error, lang, &["name"]);
-            let what = Shown::nothing(values, &problems);
-            form_again(&error, lang, clients_page(lang, user, loaded, what))
-        }
+            clients_page(lang, user, loaded, what)
+        }),
+        Err(error) => drawn_again(lang, user, &error, &["name"], loaded, |loaded, problems| {
+            clients_page(lang, user, loaded, Shown::nothing(values, problems))
+        }),
     }
 }
 
@@ -225,19 +217,18 @@ pub async fn revoke(
     path: web::Path<(OfficeId, String)>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let lang = lang();
-    if let Err(error) = checked_form(&state, &user, &body) {
-        return failure(lang, Some(&user), error);
-    }
-    let ((office, client), caller, now) =
-        (path.into_inner(), user.caller.clone(), state.clock.now());
-    let back = format!("/console/offices/{office}/clients");
-    let revoked = state
-        .db
-        .run(move |c| clients::revoke_client(c, &caller, &office, &client, now))
-        .await;
-    match revoked {
-        Ok(()) => see_other(&format!("{back}?done=revoked")),
-        Err(error) => failure(lang, Some(&user), error),
-    }
+    posted(&state, &user, &body, async |_| {
+        let ((office, client), caller, now) =
+            (path.into_inner(), user.caller.clone(), state.clock.now());
+        let back = format!("/console/offices/{office}/clients");
+        let revoked = state
+            .db
+            .run(move |c| clients::revoke_client(c, &caller, &office, &client, now))
+            .await;
+        match revoked {
+            Ok(()) => see_other(&format!("{back}?done=revoked")),
+            Err(error) => failure(lang(), Some(&user), error),
+        }
+    })
+    .await
 }

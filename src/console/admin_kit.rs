@@ -1,7 +1,8 @@
 //! What the partner office's, the lawyer's and the admin's console pages share: times in the
 //! offices' local time, a form's fields with their errors, the "next page" link of a keyset
-//! list, and the answer to a form that failed. Only drawing: what an error means for a field is
-//! the use case's, read through `pages::fields::Trouble`.
+//! list, and the answers of their pages (drawn, drawn again after a form failed, a failure).
+//! Only drawing: what an error means for a field is the use case's, read through
+//! `pages::fields::Trouble`.
 
 use std::collections::BTreeMap;
 
@@ -9,12 +10,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use chrono::{DateTime, Utc};
 
-use super::layout::{self, page};
+use super::layout::{self, failure, page, ConsoleUser};
 use crate::error::AppError;
 use crate::i18n::{Lang, Message};
 use crate::pages::fields::Trouble;
 use crate::pages::forms::Values;
-use crate::pagination::{PageQuery, PageRequest};
+use crate::pagination::{PageQuery, PageRequest, DEFAULT_LIMIT};
 
 /// A time as the offices read it: Beijing time (every office of the service is in China; the
 /// per-office zone matters for deadlines, which the use cases count).
@@ -90,6 +91,12 @@ impl Problems {
     }
 }
 
+/// The id of the input of field `name` in the form `prefix` of a page: unique on the page, and
+/// only of the characters an id (and a label's `for`) reads plainly.
+fn input_id(prefix: &str, name: &str) -> String {
+    format!("{prefix}-{}", name.replace(['.', '_'], "-"))
+}
+
 /// One input of a console form: its label, the value typed, its hint and error.
 pub struct Field {
     pub name: &'static str,
@@ -116,7 +123,7 @@ impl Field {
         values: &Values,
         problems: &Problems,
     ) -> Self {
-        let id = format!("{prefix}-{}", name.replace(['.', '_'], "-"));
+        let id = input_id(prefix, name);
         let error = problems.field(name);
         let described_by = if error.is_some() {
             format!("{id}-error")
@@ -183,7 +190,7 @@ impl Select {
         problems: &Problems,
     ) -> Self {
         Self {
-            id: format!("{prefix}-{}", name.replace(['.', '_'], "-")),
+            id: input_id(prefix, name),
             name,
             label: label.to_owned(),
             choices,
@@ -210,7 +217,7 @@ impl Checkbox {
         problems: &Problems,
     ) -> Self {
         Self {
-            id: format!("{prefix}-{}", name.replace(['.', '_'], "-")),
+            id: input_id(prefix, name),
             name,
             label: label.to_owned(),
             checked: values.checked(name),
@@ -260,6 +267,49 @@ pub fn form_again(
 /// A page that was drawn, with 200.
 pub fn shown(lang: Lang, rendered: Result<String, AppError>) -> HttpResponse {
     page(StatusCode::OK, lang, rendered)
+}
+
+/// The page `draw` makes of what was `loaded`, with 200; the failure page when it could not be
+/// loaded (not found, not allowed, a cursor this service did not issue, the database down).
+pub fn drawn<L>(
+    lang: Lang,
+    user: &ConsoleUser,
+    loaded: Result<L, AppError>,
+    draw: impl FnOnce(L) -> Result<String, AppError>,
+) -> HttpResponse {
+    match loaded {
+        Ok(loaded) => shown(lang, draw(loaded)),
+        Err(error) => failure(lang, Some(user), error),
+    }
+}
+
+/// A form again after `error` ([`form_again`]): the page `draw` makes of what was `loaded`,
+/// with what the error means for the form's `fields`; the failure page when the page could not
+/// be loaded.
+pub fn drawn_again<L>(
+    lang: Lang,
+    user: &ConsoleUser,
+    error: &AppError,
+    fields: &[&str],
+    loaded: Result<L, AppError>,
+    draw: impl FnOnce(L, &Problems) -> Result<String, AppError>,
+) -> HttpResponse {
+    match loaded {
+        Ok(loaded) => {
+            let problems = Problems::of(error, lang, fields);
+            form_again(error, lang, draw(loaded, &problems))
+        }
+        Err(load_error) => failure(lang, Some(user), load_error),
+    }
+}
+
+/// The first page of a list, of the size the API serves by default: the list a form that
+/// failed is shown above again.
+pub fn first_page() -> PageRequest {
+    PageRequest {
+        limit: DEFAULT_LIMIT,
+        after: None,
+    }
 }
 
 #[cfg(test)]

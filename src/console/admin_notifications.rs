@@ -7,9 +7,11 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::admin_kit::{done_notice, form_again, next_page, page_request, shown, when, Problems};
-use super::layout::{self, failure, see_other, Area, Chrome, ConsoleUser};
-use super::session::{checked_form, lang};
+use super::admin_kit::{
+    done_notice, drawn, drawn_again, first_page, next_page, page_request, when,
+};
+use super::layout::{self, see_other, Area, Chrome, ConsoleUser};
+use super::session::{lang, posted};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::i18n::{Lang, Message};
@@ -18,7 +20,7 @@ use crate::notify::use_cases::{outbox_page, retry_as};
 use crate::notify::{NotificationView, OutboxChannel, OutboxStatus};
 use crate::pages::forms::Values;
 use crate::pages::layout::texts;
-use crate::pagination::{PageRequest, Paginated, DEFAULT_LIMIT};
+use crate::pagination::{PageRequest, Paginated};
 
 texts! {
     /// The words of the outbox page.
@@ -177,20 +179,11 @@ pub async fn notifications(
     let lang = lang();
     let query = Values::read(request.query_string().as_bytes());
     let status = OutboxStatus::parse(query.get("status"));
-    let found = match page_request(&query) {
-        Ok(page) => list(&state, &user, status, page).await,
-        Err(error) => Err(error),
-    };
-    match found {
-        Ok(found) => {
-            let notice = done_notice(&query, NOTICES, lang);
-            shown(
-                lang,
-                notifications_page(lang, &user, status, found, notice, None),
-            )
-        }
-        Err(error) => failure(lang, Some(&user), error),
-    }
+    let found = async { list(&state, &user, status, page_request(&query)?).await }.await;
+    drawn(lang, &user, found, |found| {
+        let notice = done_notice(&query, NOTICES, lang);
+        notifications_page(lang, &user, status, found, notice, None)
+    })
 }
 
 /// `POST /console/notifications/{id}/retry`: queues the message again now with a fresh count
@@ -201,26 +194,18 @@ pub async fn retry(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let lang = lang();
-    if let Err(error) = checked_form(&state, &user, &body) {
-        return failure(lang, Some(&user), error);
-    }
-    let (caller, now) = (user.caller.clone(), state.clock.now());
-    let retried = state.db.run(move |c| retry_as(c, &caller, &id, now)).await;
-    let error = match retried {
-        Ok(_) => return see_other("/console/notifications?done=retried"),
-        Err(error) => error,
-    };
-    let first = PageRequest {
-        limit: DEFAULT_LIMIT,
-        after: None,
-    };
-    match list(&state, &user, None, first).await {
-        Ok(found) => {
-            let alert = Problems::of(&error, lang, &[]).notice;
-            let page = notifications_page(lang, &user, None, found, None, alert);
-            form_again(&error, lang, page)
-        }
-        Err(load_error) => failure(lang, Some(&user), load_error),
-    }
+    posted(&state, &user, &body, async |_| {
+        let (caller, now) = (user.caller.clone(), state.clock.now());
+        let retried = state.db.run(move |c| retry_as(c, &caller, &id, now)).await;
+        let error = match retried {
+            Ok(_) => return see_other("/console/notifications?done=retried"),
+            Err(error) => error,
+        };
+        let (lang, found) = (lang(), list(&state, &user, None, first_page()).await);
+        drawn_again(lang, &user, &error, &[], found, |found, problems| {
+            let alert = problems.notice.clone();
+            notifications_page(lang, &user, None, found, None, alert)
+        })
+    })
+    .await
 }

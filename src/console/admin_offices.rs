@@ -9,12 +9,14 @@ use std::collections::HashMap;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::admin_kit::{done_notice, form_again, next_page, page_request, shown, Problems};
+use super::admin_kit::{
+    done_notice, drawn, drawn_again, first_page, next_page, page_request, Problems,
+};
 use super::admin_office_form::{
     create_input, office_form, update_input, values_of, OfficeForm, OfficesTexts, FORM_FIELDS,
 };
-use super::layout::{self, failure, see_other, Area, Chrome, ConsoleUser};
-use super::session::{checked_form, lang};
+use super::layout::{self, see_other, Area, Chrome, ConsoleUser};
+use super::session::{lang, posted};
 use super::words::office_kind_words;
 use crate::app::AppState;
 use crate::auth::caller::Caller;
@@ -157,25 +159,12 @@ pub async fn offices_list(
 ) -> HttpResponse {
     let lang = lang();
     let query = Values::read(request.query_string().as_bytes());
-    let listed = match page_request(&query) {
-        Ok(page) => list(&state, &user, page).await,
-        Err(error) => Err(error),
-    };
-    match listed {
-        Ok(listed) => {
-            let notice = done_notice(&query, NOTICES, lang);
-            let page = offices_page(
-                lang,
-                &user,
-                listed,
-                notice,
-                &Values::default(),
-                &Problems::none(),
-            );
-            shown(lang, page)
-        }
-        Err(error) => failure(lang, Some(&user), error),
-    }
+    let listed = async { list(&state, &user, page_request(&query)?).await }.await;
+    drawn(lang, &user, listed, |listed| {
+        let notice = done_notice(&query, NOTICES, lang);
+        let (values, problems) = (Values::default(), Problems::none());
+        offices_page(lang, &user, listed, notice, &values, &problems)
+    })
 }
 
 /// `POST /console/offices`: creates an office and opens it; the list and the form again, with
@@ -185,20 +174,19 @@ pub async fn create(
     user: ConsoleUser,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(error) => return failure(lang(), Some(&user), error),
-    };
-    let (caller, now) = (user.caller.clone(), state.clock.now());
-    let input = create_input(&values);
-    let created = state
-        .db
-        .run(move |c| offices::create(c, &caller, input?, now))
-        .await;
-    match created {
-        Ok(office) => see_other(&format!("/console/offices/{}?done=created", office.id)),
-        Err(error) => offices_again(&state, &user, &values, error).await,
-    }
+    posted(&state, &user, &body, async |values| {
+        let (caller, now) = (user.caller.clone(), state.clock.now());
+        let input = create_input(&values);
+        let created = state
+            .db
+            .run(move |c| offices::create(c, &caller, input?, now))
+            .await;
+        match created {
+            Ok(office) => see_other(&format!("/console/offices/{}?done=created", office.id)),
+            Err(error) => offices_again(&state, &user, &values, error).await,
+        }
+    })
+    .await
 }
 
 /// The list and the create form again after `error`, with what was typed.
@@ -209,18 +197,15 @@ async fn offices_again(
     error: AppError,
 ) -> HttpResponse {
     let lang = lang();
-    let first = PageRequest {
-        limit: crate::pagination::DEFAULT_LIMIT,
-        after: None,
-    };
-    match list(state, user, first).await {
-        Ok(listed) => {
-            let problems = Problems::of(&error, lang, FORM_FIELDS);
-            let page = offices_page(lang, user, listed, None, values, &problems);
-            form_again(&error, lang, page)
-        }
-        Err(load_error) => failure(lang, Some(user), load_error),
-    }
+    let listed = list(state, user, first_page()).await;
+    drawn_again(
+        lang,
+        user,
+        &error,
+        FORM_FIELDS,
+        listed,
+        |listed, problems| offices_page(lang, user, listed, None, values, problems),
+    )
 }
 
 #[derive(Template)]
@@ -289,17 +274,12 @@ pub async fn edit_form(
 ) -> HttpResponse {
     let lang = lang();
     let query = Values::read(request.query_string().as_bytes());
-    match load_office(&state, &user, id.into_inner()).await {
-        Ok(loaded) => {
-            let values = values_of(&loaded.0);
-            let notice = done_notice(&query, NOTICES, lang);
-            shown(
-                lang,
-                edit_page(lang, &user, loaded, notice, &values, &Problems::none()),
-            )
-        }
-        Err(error) => failure(lang, Some(&user), error),
-    }
+    let loaded = load_office(&state, &user, id.into_inner()).await;
+    drawn(lang, &user, loaded, |loaded| {
+        let values = values_of(&loaded.0);
+        let notice = done_notice(&query, NOTICES, lang);
+        edit_page(lang, &user, loaded, notice, &values, &Problems::none())
+    })
 }
 
 /// `POST /console/offices/{id}`: saves the office at the version the form was drawn from (a
@@ -310,21 +290,20 @@ pub async fn edit(
     id: web::Path<OfficeId>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(error) => return failure(lang(), Some(&user), error),
-    };
-    let (id, caller, now) = (id.into_inner(), user.caller.clone(), state.clock.now());
-    let (target, input) = (id.clone(), update_input(&values));
-    let version = values.get("version").parse().ok();
-    let saved = state
-        .db
-        .run(move |c| offices::edit(c, &caller, &target, version, input, now))
-        .await;
-    match saved {
-        Ok(office) => see_other(&format!("/console/offices/{}?done=saved", office.id)),
-        Err(error) => edit_again(&state, &user, id, &values, error).await,
-    }
+    posted(&state, &user, &body, async |values| {
+        let (id, caller, now) = (id.into_inner(), user.caller.clone(), state.clock.now());
+        let (target, input) = (id.clone(), update_input(&values));
+        let version = values.get("version").parse().ok();
+        let saved = state
+            .db
+            .run(move |c| offices::edit(c, &caller, &target, version, input, now))
+            .await;
+        match saved {
+            Ok(office) => see_other(&format!("/console/offices/{}?done=saved", office.id)),
+            Err(error) => edit_again(&state, &user, id, &values, error).await,
+        }
+    })
+    .await
 }
 
 /// The edit form again after `error`, with what was typed and the office's current version.
@@ -336,12 +315,13 @@ async fn edit_again(
     error: AppError,
 ) -> HttpResponse {
     let lang = lang();
-    match load_office(state, user, id).await {
-        Ok(loaded) => {
-            let problems = Problems::of(&error, lang, FORM_FIELDS);
-            let page = edit_page(lang, user, loaded, None, values, &problems);
-            form_again(&error, lang, page)
-        }
-        Err(load_error) => failure(lang, Some(user), load_error),
-    }
+    let loaded = load_office(state, user, id).await;
+    drawn_again(
+        lang,
+        user,
+        &error,
+        FORM_FIELDS,
+        loaded,
+        |loaded, problems| edit_page(lang, user, loaded, None, values, problems),
+    )
 }

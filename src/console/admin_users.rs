@@ -9,10 +9,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::admin_kit::{
-    done_notice, form_again, next_page, page_request, shown, Choice, Field, Problems, Select,
+    done_notice, drawn, drawn_again, first_page, next_page, page_request, Choice, Field, Problems,
+    Select,
 };
-use super::layout::{self, failure, role_key, see_other, Area, Chrome, ConsoleUser};
-use super::session::{checked_form, lang};
+use super::layout::{self, role_key, see_other, Area, Chrome, ConsoleUser};
+use super::session::{lang, posted};
 use crate::app::AppState;
 use crate::domain::ids::UserId;
 use crate::error::AppError;
@@ -22,7 +23,7 @@ use crate::offices::use_cases as offices;
 use crate::offices::OfficeView;
 use crate::pages::forms::Values;
 use crate::pages::layout::texts;
-use crate::pagination::{PageRequest, Paginated, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::pagination::{PageRequest, Paginated, MAX_LIMIT};
 use crate::users::use_cases::{self as users, CreateUser, UpdateUser};
 use crate::users::{Role, UserFilter, UserView};
 
@@ -233,25 +234,12 @@ pub async fn users_list(
 ) -> HttpResponse {
     let lang = lang();
     let query = Values::read(request.query_string().as_bytes());
-    let listed = match page_request(&query) {
-        Ok(page) => list(&state, &user, page).await,
-        Err(error) => Err(error),
-    };
-    match listed {
-        Ok(listed) => {
-            let notice = done_notice(&query, NOTICES, lang);
-            let page = users_page(
-                lang,
-                &user,
-                listed,
-                notice,
-                &Values::default(),
-                &Problems::none(),
-            );
-            shown(lang, page)
-        }
-        Err(error) => failure(lang, Some(&user), error),
-    }
+    let listed = async { list(&state, &user, page_request(&query)?).await }.await;
+    drawn(lang, &user, listed, |listed| {
+        let notice = done_notice(&query, NOTICES, lang);
+        let (values, problems) = (Values::default(), Problems::none());
+        users_page(lang, &user, listed, notice, &values, &problems)
+    })
 }
 
 /// The page again after a form that failed: the first page of users, what was typed, each
@@ -264,21 +252,10 @@ async fn users_again(
     fields: &[&str],
 ) -> HttpResponse {
     let lang = lang();
-    let first = PageRequest {
-        limit: DEFAULT_LIMIT,
-        after: None,
-    };
-    match list(state, user, first).await {
-        Ok(listed) => {
-            let problems = Problems::of(&error, lang, fields);
-            form_again(
-                &error,
-                lang,
-                users_page(lang, user, listed, None, values, &problems),
-            )
-        }
-        Err(load_error) => failure(lang, Some(user), load_error),
-    }
+    let listed = list(state, user, first_page()).await;
+    drawn_again(lang, user, &error, fields, listed, |listed, problems| {
+        users_page(lang, user, listed, None, values, problems)
+    })
 }
 
 /// The role a select sent, or the field's error.
@@ -293,26 +270,25 @@ pub async fn create(
     user: ConsoleUser,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(error) => return failure(lang(), Some(&user), error),
-    };
-    let input = role_of(&values).map(|role| CreateUser {
-        email: values.get("email").to_owned(),
-        name: values.get("name").to_owned(),
-        role,
-        office_id: values.optional("office_id"),
-        password: values.get("password").to_owned(),
-    });
-    let (caller, now) = (user.caller.clone(), state.clock.now());
-    let created = state
-        .db
-        .run(move |c| users::create(c, &caller, input?, now))
-        .await;
-    match created {
-        Ok(_) => see_other("/console/users?done=created"),
-        Err(error) => users_again(&state, &user, &values, error, FORM_FIELDS).await,
-    }
+    posted(&state, &user, &body, async |values| {
+        let input = role_of(&values).map(|role| CreateUser {
+            email: values.get("email").to_owned(),
+            name: values.get("name").to_owned(),
+            role,
+            office_id: values.optional("office_id"),
+            password: values.get("password").to_owned(),
+        });
+        let (caller, now) = (user.caller.clone(), state.clock.now());
+        let created = state
+            .db
+            .run(move |c| users::create(c, &caller, input?, now))
+            .await;
+        match created {
+            Ok(_) => see_other("/console/users?done=created"),
+            Err(error) => users_again(&state, &user, &values, error, FORM_FIELDS).await,
+        }
+    })
+    .await
 }
 
 /// What a row's form asks (`action`): the change and the notice that says it was made.
@@ -349,25 +325,24 @@ pub async fn change(
     id: web::Path<UserId>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(error) => return failure(lang(), Some(&user), error),
-    };
-    let (caller, now, version) = (
-        user.caller.clone(),
-        state.clock.now(),
-        values.get("version").parse().ok(),
-    );
-    let (id, asked) = (id.into_inner(), change_of(&values));
-    let changed = state
-        .db
-        .run(move |c| {
-            let (input, done) = asked?;
-            users::edit(c, &caller, &id, version, input, now).map(|_| done)
-        })
-        .await;
-    match changed {
-        Ok(done) => see_other(&format!("/console/users?done={done}")),
-        Err(error) => users_again(&state, &user, &Values::default(), error, &[]).await,
-    }
+    posted(&state, &user, &body, async |values| {
+        let (caller, now, version) = (
+            user.caller.clone(),
+            state.clock.now(),
+            values.get("version").parse().ok(),
+        );
+        let (id, asked) = (id.into_inner(), change_of(&values));
+        let changed = state
+            .db
+            .run(move |c| {
+                let (input, done) = asked?;
+                users::edit(c, &caller, &id, version, input, now).map(|_| done)
+            })
+            .await;
+        match changed {
+            Ok(done) => see_other(&format!("/console/users?done={done}")),
+            Err(error) => users_again(&state, &user, &Values::default(), error, &[]).await,
+        }
+    })
+    .await
 }

@@ -1,18 +1,19 @@
 //! The case page's forms that move or hand over the case, or write on its timeline: lifecycle
 //! moves (accept, start, resolve, escalate, withdraw, reject), assignment, notes, and revealing a
-//! party's full numbers. Each handler checks the form token, reads the form into the use case's
-//! input and lets the use case decide — permissions, visibility, rules, the version drawn
+//! party's full numbers. Each handler names its form and hands [`act`] the work: the token check
+//! and the answer are `act`'s; the work reads the form into the use case's input and lets the
+//! use case decide — permissions, visibility, rules, the version drawn
 //! (`expected_version`: a stale one is 412) and the audit event are all the use case's.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 
-use super::case_page::{answer, draw, Sent};
+use super::case_page::{act, answer, draw, Form, Sent};
 use super::case_view::Cursors;
 use super::case_view_forms::require_confirmation;
 use super::case_view_page::Extra;
-use super::layout::{failure, ConsoleUser};
-use super::session::{checked_form, lang};
+use super::layout::ConsoleUser;
+use super::session::posted;
 use crate::app::AppState;
 use crate::cases::lifecycle::{CaseAction, Destination, TransitionRequest};
 use crate::cases::use_cases::UpdateCase;
@@ -28,22 +29,18 @@ pub fn drawn_version(values: &Values) -> Option<i32> {
     values.get("version").trim().parse().ok()
 }
 
-/// `POST /console/cases/{id}/transitions`: a lifecycle move, at the version drawn.
+/// `POST /console/cases/{id}/transitions`: a lifecycle move, at the version drawn. The form's
+/// key is the action asked for, so its notice (or the form reopened) is that action's; reading
+/// the name before the token check does nothing with it.
 pub async fn transition(
     state: web::Data<AppState>,
     user: ConsoleUser,
     id: web::Path<CaseId>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(refused) => return failure(lang(), Some(&user), refused),
-    };
-    let (case_id, action) = (id.into_inner(), CaseAction::parse(values.get("action")));
-    let done = move_case(&state, &user, &case_id, &values, action).await;
-    let form = action.map_or("transition", CaseAction::as_str);
-    let sent = Sent::new(&state, &user, case_id, form, values);
-    answer(sent, done).await
+    let action = CaseAction::parse(Values::read(&body).get("action"));
+    let form = Form::named(action.map_or("transition", CaseAction::as_str));
+    act(&state, &user, id.into_inner(), &body, form, move_case).await
 }
 
 async fn move_case(
@@ -51,9 +48,8 @@ async fn move_case(
     user: &ConsoleUser,
     case_id: &CaseId,
     values: &Values,
-    action: Option<CaseAction>,
 ) -> Result<(), AppError> {
-    let action = action.ok_or(AppError::BadRequest {
+    let action = CaseAction::parse(values.get("action")).ok_or(AppError::BadRequest {
         code: "invalid_action",
         detail: msg!("console.case.unknown_action"),
     })?;
@@ -82,14 +78,8 @@ pub async fn assign(
     id: web::Path<CaseId>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(refused) => return failure(lang(), Some(&user), refused),
-    };
-    let case_id = id.into_inner();
-    let done = hand_over(&state, &user, &case_id, &values).await;
-    let sent = Sent::new(&state, &user, case_id, "assign", values);
-    answer(sent, done).await
+    let form = Form::named("assign");
+    act(&state, &user, id.into_inner(), &body, form, hand_over).await
 }
 
 async fn hand_over(
@@ -124,14 +114,8 @@ pub async fn note(
     id: web::Path<CaseId>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(refused) => return failure(lang(), Some(&user), refused),
-    };
-    let case_id = id.into_inner();
-    let done = write_note(&state, &user, &case_id, &values).await;
-    let sent = Sent::new(&state, &user, case_id, "note", values);
-    answer(sent, done).await
+    let form = Form::named("note");
+    act(&state, &user, id.into_inner(), &body, form, write_note).await
 }
 
 async fn write_note(
@@ -154,26 +138,25 @@ async fn write_note(
 
 /// `POST /console/cases/{id}/parties/{party_id}/reveal`: a party's full numbers, shown once on
 /// the page this answers (never in a URL, never cached), the reveal and its purpose recorded by
-/// the use case on the timeline.
+/// the use case on the timeline. Not [`act`]: what it answers when it worked is the page itself.
 pub async fn reveal(
     state: web::Data<AppState>,
     user: ConsoleUser,
     path: web::Path<(CaseId, String)>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(refused) => return failure(lang(), Some(&user), refused),
-    };
     let (case_id, party_id) = path.into_inner();
     let form = format!("reveal-{party_id}");
-    match reveal_numbers(&state, &user, &case_id, party_id, &values).await {
-        Ok(revealed) => show_revealed(&state, &user, case_id, revealed).await,
-        Err(error) => {
-            let sent = Sent::new(&state, &user, case_id, &form, values);
-            answer(sent, Err(error)).await
+    posted(&state, &user, &body, async |values| {
+        match reveal_numbers(&state, &user, &case_id, party_id, &values).await {
+            Ok(revealed) => show_revealed(&state, &user, case_id, revealed).await,
+            Err(error) => {
+                let sent = Sent::new(&state, &user, case_id, &form, values);
+                answer(sent, Err(error)).await
+            }
         }
-    }
+    })
+    .await
 }
 
 /// The case page with `revealed`'s numbers on top, this once.

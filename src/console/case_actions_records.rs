@@ -1,22 +1,20 @@
 //! The case page's forms that add to the case file: a referral to a partner office, a joint
-//! session, the signed agreement with its terms, a payment, a follow-up. Each handler checks the
-//! form token, reads the form ([`super::case_actions_input`]) and calls the use case, which
-//! decides everything else and writes the audit event; dates and times are read in the case
-//! office's time zone.
+//! session, the signed agreement with its terms, a payment, a follow-up. Each handler names its
+//! form and hands [`act`] the work (the token check and the answer are `act`'s); the work reads
+//! the form ([`super::case_actions_input`]) and calls the use case, which decides everything
+//! else and writes the audit event; dates and times are read in the case office's time zone.
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::case_actions_input::{
-    all_of, day, local_moment, on_day, required_yuan, with_all, Reading,
-};
-use super::case_page::{answer, Sent};
+use super::case_actions_input::{all_of, day, local_moment, on_day, required_yuan, Reading};
+use super::case_page::{act, Form};
 use super::case_view::zone_of;
 use super::case_view_actions::TERM_ROWS;
 use super::case_view_forms::require_confirmation;
-use super::layout::{failure, ConsoleUser};
-use super::session::{checked_form, lang};
+use super::layout::ConsoleUser;
+use super::session::lang;
 use crate::agreements::use_cases::{CreateAgreement, CreatePayment, TermInputBody};
 use crate::app::AppState;
 use crate::domain::ids::CaseId;
@@ -55,13 +53,8 @@ pub async fn refer(
     id: web::Path<CaseId>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(refused) => return failure(lang(), Some(&user), refused),
-    };
-    let case_id = id.into_inner();
-    let done = send_referral(&state, &user, &case_id, &values).await;
-    answer(Sent::new(&state, &user, case_id, "refer", values), done).await
+    let form = Form::named("refer");
+    act(&state, &user, id.into_inner(), &body, form, send_referral).await
 }
 
 async fn send_referral(
@@ -105,19 +98,12 @@ pub async fn schedule(
     id: web::Path<CaseId>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(refused) => return failure(lang(), Some(&user), refused),
+    let offices = all_of(&body, "office_ids");
+    let form = Form::named("session").with_group("office_ids");
+    let work = async |state: &AppState, user: &ConsoleUser, case_id: &CaseId, values: &Values| {
+        hold_session(state, user, case_id, values, offices).await
     };
-    let (case_id, offices) = (id.into_inner(), all_of(&body, "office_ids"));
-    let done = hold_session(&state, &user, &case_id, &values, offices.clone()).await;
-    let values = with_all(values, "office_ids", &offices);
-    let rename = |field: &str| match field.starts_with("office_ids[") {
-        true => "office_ids".to_owned(),
-        false => field.to_owned(),
-    };
-    let sent = Sent::new(&state, &user, case_id, "session", values).renamed(&rename);
-    answer(sent, done).await
+    act(&state, &user, id.into_inner(), &body, form, work).await
 }
 
 async fn hold_session(
@@ -170,22 +156,18 @@ fn filled_rows(values: &Values) -> Vec<usize> {
         .collect()
 }
 
-/// `POST /console/cases/{id}/agreement`: record the signed agreement and its terms.
+/// `POST /console/cases/{id}/agreement`: record the signed agreement and its terms. The rows
+/// typed in are read here too, only to put the use case's `terms[i]` errors back on their rows.
 pub async fn agreement(
     state: web::Data<AppState>,
     user: ConsoleUser,
     id: web::Path<CaseId>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(refused) => return failure(lang(), Some(&user), refused),
-    };
-    let (case_id, rows) = (id.into_inner(), filled_rows(&values));
-    let done = sign_agreement(&state, &user, &case_id, &values, rows.clone()).await;
-    let rename = move |field: &str| agreement_field(field, &rows);
-    let sent = Sent::new(&state, &user, case_id, "agreement", values).renamed(&rename);
-    answer(sent, done).await
+    let rows = filled_rows(&Values::read(&body));
+    let rename = |field: &str| agreement_field(field, &rows);
+    let form = Form::named("agreement").renamed(&rename);
+    act(&state, &user, id.into_inner(), &body, form, sign_agreement).await
 }
 
 async fn sign_agreement(
@@ -193,9 +175,9 @@ async fn sign_agreement(
     user: &ConsoleUser,
     case_id: &CaseId,
     values: &Values,
-    rows: Vec<usize>,
 ) -> Result<(), AppError> {
     require_confirmation(values)?;
+    let rows = filled_rows(values);
     let (caller, id, now, texts) = (
         user.caller.clone(),
         case_id.clone(),
@@ -274,19 +256,17 @@ pub async fn payment(
     id: web::Path<CaseId>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(refused) => return failure(lang(), Some(&user), refused),
-    };
-    let case_id = id.into_inner();
-    let done = pay(&state, &user, &case_id, &values).await;
-    let rename = |field: &str| match field {
+    let form = Form::named("payment").renamed(&payment_field);
+    act(&state, &user, id.into_inner(), &body, form, pay).await
+}
+
+/// The payment form's name of the use case's field: the form takes yuan on a day.
+fn payment_field(field: &str) -> String {
+    match field {
         "amount_fen" => "amount".to_owned(),
         "paid_at" => "paid_on".to_owned(),
         other => other.to_owned(),
-    };
-    let sent = Sent::new(&state, &user, case_id, "payment", values).renamed(&rename);
-    answer(sent, done).await
+    }
 }
 
 async fn pay(
@@ -324,13 +304,8 @@ pub async fn follow_up(
     id: web::Path<CaseId>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(refused) => return failure(lang(), Some(&user), refused),
-    };
-    let case_id = id.into_inner();
-    let done = call_back(&state, &user, &case_id, &values).await;
-    answer(Sent::new(&state, &user, case_id, "follow_up", values), done).await
+    let form = Form::named("follow_up");
+    act(&state, &user, id.into_inner(), &body, form, call_back).await
 }
 
 async fn call_back(

@@ -1,20 +1,21 @@
 //! `/console/cases/{id}`: the case page — summary, statutory dates, parties, the timeline in
 //! sentences, referrals, sessions, agreement and payments, follow-ups, documents, and the forms
 //! of the actions the case allows now — and `/console/cases/{id}/dossier`, the printable case
-//! file. Also the one way every action of the page answers ([`answer`]): 303 back to the page
-//! with a notice when the use case did it, the page again with the form open, the values kept
-//! and the errors beside the fields when it refused (422, 409, 412 …), a failure page when the
-//! case is not there for this person (404) or something broke.
+//! file. Also the one way every action of the page answers ([`act`], [`answer`]): 303 back to
+//! the page with a notice when the use case did it, the page again with the form open, the
+//! values kept and the errors beside the fields when it refused (422, 409, 412 …), a failure
+//! page when the case is not there for this person (404) or something broke.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 
+use super::case_actions_input::{all_of, with_all};
 use super::case_view::{self, Cursors};
 use super::case_view_forms::{same_name, Failed};
 use super::case_view_page::{build, Extra};
 use super::layout::{self, failure, page, see_other, ConsoleUser};
-use super::session::lang;
+use super::session::{lang, posted};
 use crate::app::AppState;
 use crate::domain::ids::CaseId;
 use crate::error::AppError;
@@ -132,6 +133,71 @@ impl<'a> Sent<'a> {
     }
 }
 
+/// A form of the case page as [`act`] answers it: its key (the notice after it worked, the form
+/// opened again when it did not) and how the use case's field names map to the form's.
+pub struct Form<'a> {
+    key: &'a str,
+    rename: &'a dyn Fn(&str) -> String,
+    group: Option<&'a str>,
+}
+
+impl<'a> Form<'a> {
+    /// Form `key`, its fields named as the use case's.
+    pub fn named(key: &'a str) -> Self {
+        Self {
+            key,
+            rename: &same_name,
+            group: None,
+        }
+    }
+
+    /// The same, the use case's field names renamed to the form's by `rename`.
+    pub fn renamed(self, rename: &'a dyn Fn(&str) -> String) -> Self {
+        Self { rename, ..self }
+    }
+
+    /// The same with the checkbox group `name`: a browser sends one pair per ticked box, so the
+    /// form drawn again keeps all of them ticked, and an error on one (`name[1]`) is the group's.
+    pub fn with_group(self, name: &'a str) -> Self {
+        Self {
+            group: Some(name),
+            ..self
+        }
+    }
+
+    /// The form's name of the use case's `field`.
+    fn field(&self, field: &str) -> String {
+        match self.group {
+            Some(group) if field.starts_with(&format!("{group}[")) => group.to_owned(),
+            _ => (self.rename)(field),
+        }
+    }
+}
+
+/// The answer to `form` of the case page posted with `body`: its token checked (a refusal is the
+/// failure page), `work` done with its fields, then [`answer`]. Each action's handler says only
+/// which form it is and what it does.
+pub async fn act(
+    state: &AppState,
+    user: &ConsoleUser,
+    case_id: CaseId,
+    body: &[u8],
+    form: Form<'_>,
+    work: impl AsyncFnOnce(&AppState, &ConsoleUser, &CaseId, &Values) -> Result<(), AppError>,
+) -> HttpResponse {
+    posted(state, user, body, async |values| {
+        let done = work(state, user, &case_id, &values).await;
+        let values = match form.group {
+            Some(group) => with_all(values, group, &all_of(body, group)),
+            None => values,
+        };
+        let rename = |field: &str| form.field(field);
+        let sent = Sent::new(state, user, case_id, form.key, values).renamed(&rename);
+        answer(sent, done).await
+    })
+    .await
+}
+
 /// The answer to a sent form: 303 to the case page with the notice of `form` when `done` is Ok;
 /// the page again, with the form open and its errors, when the use case refused; a failure page
 /// when the case is out of sight or the service failed.
@@ -199,6 +265,6 @@ fn notice_of(key: &str) -> Option<Message> {
         "assign" => msg!("console.case.notice.assign"),
         "note" => msg!("console.case.notice.note"),
         "upload" => msg!("console.case.notice.upload"),
-        _ => return None,
+        _ => return super::grants::notice_of(key),
     })
 }

@@ -2,7 +2,8 @@
 //! the lifecycle's table (`cases::lifecycle::next_status`, `agreement_recordable`) says which
 //! moves the case's status allows now, `agreements::use_cases::takes_payments` and
 //! `follow_ups::rules::is_concluded` when money and follow-ups are taken, and `auth::policy` who
-//! may. The use case behind each form checks all of it again when the form is sent.
+//! may; lawyers' grants are drawn by [`super::grants`] from what `grants::desk_of` loaded.
+//! The use case behind each form checks all of it again when the form is sent.
 
 use chrono::{DateTime, Utc};
 
@@ -96,6 +97,7 @@ pub fn offered(d: &Drawing) -> Vec<ActionForm> {
     if works {
         forms.push(upload(d));
     }
+    forms.extend(super::grants::forms(d));
     for action in [
         CaseAction::Escalate,
         CaseAction::Withdraw,

@@ -9,8 +9,6 @@ use std::collections::BTreeMap;
 use actix_multipart::{Multipart, MultipartError};
 use actix_web::{web, HttpResponse};
 use futures_util::{StreamExt, TryStreamExt};
-use object_store::path::Path as StorePath;
-use object_store::{ObjectStoreExt, PutPayload};
 
 use super::case_page::{answer, Sent};
 use super::case_view_forms::require_confirmation;
@@ -18,8 +16,8 @@ use super::layout::{failure, ConsoleUser};
 use super::session::{lang, CSRF_FIELD};
 use crate::app::AppState;
 use crate::cases::Case;
+use crate::documents::handlers::{attachment, store_upload};
 use crate::documents::use_cases::Upload;
-use crate::documents::Document;
 use crate::domain::ids::CaseId;
 use crate::error::AppError;
 use crate::msg;
@@ -43,13 +41,26 @@ fn unreadable(error: MultipartError) -> AppError {
     }
 }
 
-/// Reads the form, refusing a file over `limit` bytes as it streams.
-async fn read_form(mut multipart: Multipart, limit: usize) -> Result<UploadForm, AppError> {
+fn refused() -> AppError {
+    AppError::Forbidden(msg!("console.csrf_refused"))
+}
+
+/// Reads the form, refusing a file over `limit` bytes as it streams. The form token comes
+/// before the file in the form (`case_forms.html` draws it first), so a form without the right
+/// token (`token_ok`) is refused when its file begins — not one byte of it is read.
+async fn read_form(
+    mut multipart: Multipart,
+    limit: usize,
+    token_ok: impl Fn(&str) -> bool,
+) -> Result<UploadForm, AppError> {
     let mut form = UploadForm::default();
     while let Some(part) = multipart.next().await {
         let mut part = part.map_err(unreadable)?;
         let name = part.name().unwrap_or("").to_owned();
         if name == "file" {
+            if !token_ok(form.fields.get(CSRF_FIELD).map_or("", String::as_str)) {
+                return Err(refused());
+            }
             form.upload.file_name = part
                 .content_disposition()
                 .and_then(|cd| cd.get_filename())
@@ -105,7 +116,9 @@ pub async fn upload(
     };
     let values = values_of(&form.fields);
     let done = match require_confirmation(&values) {
-        Ok(()) => store(&state, &user, &case, form.upload).await,
+        Ok(()) => store_upload(&state, &user.caller, &case, form.upload)
+            .await
+            .map(drop),
         Err(error) => Err(error),
     };
     answer(Sent::new(&state, &user, case_id, "upload", values), done).await
@@ -124,42 +137,16 @@ async fn receive(
         .db
         .run(move |c| crate::documents::upload_target(c, &caller, &id))
         .await?;
-    let form = read_form(multipart, state.config.documents.limit_bytes).await?;
-    let token = form.fields.get(CSRF_FIELD).map_or("", String::as_str);
-    if !state
-        .browser_sessions
-        .csrf_matches(&user.caller.session_id, token)
-    {
-        return Err(AppError::Forbidden(msg!("console.csrf_refused")));
+    let token_ok = |token: &str| {
+        state
+            .browser_sessions
+            .csrf_matches(&user.caller.session_id, token)
+    };
+    let form = read_form(multipart, state.config.documents.limit_bytes, token_ok).await?;
+    if !token_ok(form.fields.get(CSRF_FIELD).map_or("", String::as_str)) {
+        return Err(refused());
     }
     Ok((case, form))
-}
-
-/// Checks the upload, stores its bytes and records it; the bytes are removed again when the
-/// record fails, so nothing unacknowledged stays in the store.
-async fn store(
-    state: &AppState,
-    user: &ConsoleUser,
-    case: &Case,
-    upload: Upload,
-) -> Result<(), AppError> {
-    let now = state.clock.now();
-    let prepared = crate::documents::prepare_upload(&user.caller, case, upload, now)?;
-    let key = StorePath::from(prepared.document.storage_key.as_str());
-    state
-        .storage
-        .put(&key, PutPayload::from(prepared.bytes))
-        .await
-        .map_err(|e| AppError::Unavailable(format!("the document store is unavailable: {e}")))?;
-    let (caller, document) = (user.caller.clone(), prepared.document);
-    let recorded = state
-        .db
-        .run(move |c| crate::documents::record_upload(c, &caller, document, now))
-        .await;
-    if recorded.is_err() {
-        let _ = state.storage.delete(&key).await;
-    }
-    recorded.map(drop)
 }
 
 /// `GET /console/documents/{id}`: the document's bytes, streamed from the store, visible exactly
@@ -169,42 +156,14 @@ pub async fn download(
     user: ConsoleUser,
     id: web::Path<String>,
 ) -> HttpResponse {
-    let (caller, now) = (user.caller.clone(), state.clock.now());
-    let found = state
-        .db
-        .run(move |c| crate::documents::download(c, &caller, &id, now))
-        .await;
-    let document = match found {
-        Ok(document) => document,
-        Err(error) => return failure(lang(), Some(&user), error),
-    };
-    match stream(&state, &document).await {
-        Ok(response) => response,
-        Err(error) => failure(lang(), Some(&user), error),
+    let served = async {
+        let (caller, now) = (user.caller.clone(), state.clock.now());
+        let document = state
+            .db
+            .run(move |c| crate::documents::download(c, &caller, &id, now))
+            .await?;
+        attachment(&state, &document).await
     }
-}
-
-/// The bytes of `document` from the store, as an attachment with the type detected at upload.
-async fn stream(state: &AppState, document: &Document) -> Result<HttpResponse, AppError> {
-    let stored = state
-        .storage
-        .get(&StorePath::from(document.storage_key.as_str()))
-        .await
-        .map_err(|e| {
-            AppError::Internal(anyhow::anyhow!(
-                "document {} missing from the store: {e}",
-                document.id
-            ))
-        })?;
-    let bytes = stored
-        .into_stream()
-        .map(|chunk| chunk.map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string())));
-    let disposition = crate::documents::handlers::content_disposition(&document.file_name);
-    Ok(HttpResponse::Ok()
-        .content_type(document.content_type.as_str())
-        .insert_header(("content-length", document.size_bytes.to_string()))
-        .insert_header(("content-disposition", disposition))
-        .insert_header(("x-content-type-options", "nosniff"))
-        .insert_header(("cache-control", "private, no-store"))
-        .streaming(bytes))
+    .await;
+    served.unwrap_or_else(|error| failure(lang(), Some(&user), error))
 }

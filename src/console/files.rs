@@ -6,8 +6,8 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::admin_kit::{next_page, page_request, shown, when};
-use super::layout::{self, failure, Area, Chrome, ConsoleUser};
+use super::admin_kit::{drawn, next_page, page_request, when};
+use super::layout::{self, Area, Chrome, ConsoleUser};
 use super::session::lang;
 use super::words::{category_words, status_words};
 use crate::app::AppState;
@@ -96,17 +96,14 @@ pub async fn files(
 ) -> HttpResponse {
     let lang = lang();
     let query = Values::read(request.query_string().as_bytes());
-    let page = match page_request(&query) {
-        Ok(page) => page,
-        Err(error) => return failure(lang, Some(&user), error),
-    };
-    let (caller, now) = (user.caller.clone(), state.clock.now());
-    let found = state
-        .db
-        .run(move |c| granted_files(c, &caller, &page, now))
-        .await;
-    match found {
-        Ok(found) => shown(lang, files_page(lang, &user, found)),
-        Err(error) => failure(lang, Some(&user), error),
+    let found = async {
+        let page = page_request(&query)?;
+        let (caller, now) = (user.caller.clone(), state.clock.now());
+        state
+            .db
+            .run(move |c| granted_files(c, &caller, &page, now))
+            .await
     }
+    .await;
+    drawn(lang, &user, found, |found| files_page(lang, &user, found))
 }

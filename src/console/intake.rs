@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use super::intake_fields::{Check, Field, Form, Select};
 use super::intake_form::{flag_field, worker_field, IntakeForm, WORKER_ROWS};
 use super::layout::{self, failure, see_other, Area, Chrome, ConsoleUser};
-use super::session::{self, checked_form};
+use super::session;
 use super::words::{category_words, channel_words};
 use crate::app::AppState;
 use crate::auth::caller::Caller;
@@ -282,20 +282,18 @@ pub async fn register(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let lang = session::lang();
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(error) => return failure(lang, Some(&user), error),
-    };
-    let form = IntakeForm::read(&values);
-    let (caller, protector, now) = (
-        user.caller.clone(),
-        state.personal_data.clone(),
-        state.clock.now(),
-    );
-    let registered = state
-        .db
-        .run(move |connection| register_form(connection, &caller, form, &protector, now))
-        .await;
-    answer(lang, &user, &values, registered)
+    session::posted(&state, &user, &body, async |values| {
+        let form = IntakeForm::read(&values);
+        let (caller, protector, now) = (
+            user.caller.clone(),
+            state.personal_data.clone(),
+            state.clock.now(),
+        );
+        let registered = state
+            .db
+            .run(move |connection| register_form(connection, &caller, form, &protector, now))
+            .await;
+        answer(session::lang(), &user, &values, registered)
+    })
+    .await
 }

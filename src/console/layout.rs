@@ -35,11 +35,13 @@ pub fn stylesheet_version() -> &'static str {
 }
 
 texts! {
-    /// The words of the chrome: the title bar, the navigation, the sign-out button.
+    /// The words of the chrome: the title bar, the navigation, the password link, the
+    /// sign-out button.
     ConsoleChromeTexts {
         site = "console.site",
         sign_out = "console.sign_out",
         skip = "console.skip",
+        password = "console.password.link",
     }
 }
 
@@ -72,6 +74,7 @@ fn navigation(role: Role, area: Area, lang: Lang) -> Vec<NavLink> {
             ("/console", "console.nav.work", Area::Work),
             ("/console/cases/new", "console.nav.intake", Area::Intake),
             ("/console/cases", "console.nav.cases", Area::Cases),
+            ("/console/figures", "console.nav.figures", Area::Figures),
         ],
         Role::UnionSupervisor => &[
             ("/console", "console.nav.work", Area::Work),

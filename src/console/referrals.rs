@@ -6,14 +6,17 @@
 //! referral of another office is the use case's 404.
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
 
-use super::admin_kit::{done_notice, form_again, page_request, shown, Problems};
-use super::layout::{failure, see_other, ConsoleUser};
+use super::admin_kit::{done_notice, drawn, drawn_again, page_request, Problems};
+use super::layout::{see_other, ConsoleUser};
 use super::referral_inbox::{self, Tab};
 use super::referral_view::{self, Attempt, Loaded, ANSWER_FIELDS};
-use super::session::{checked_form, lang};
+use super::session::{lang, posted};
 use crate::app::AppState;
+use crate::auth::caller::Caller;
 use crate::cases;
+use crate::db::DbConnection;
 use crate::domain::ids::CaseId;
 use crate::error::AppError;
 use crate::pages::forms::Values;
@@ -39,19 +42,18 @@ pub async fn inbox(
     let lang = lang();
     let query = Values::read(request.query_string().as_bytes());
     let tab = Tab::of(query.get("tab"));
-    let page = match page_request(&query) {
-        Ok(page) => page,
-        Err(error) => return failure(lang, Some(&user), error),
-    };
-    let (caller, now) = (user.caller.clone(), state.clock.now());
-    let found = state
-        .db
-        .run(move |c| referrals::inbox_with_senders(c, &caller, &tab.query(), &page, now))
-        .await;
-    match found {
-        Ok(found) => shown(lang, referral_inbox::inbox_page(lang, &user, tab, found)),
-        Err(error) => failure(lang, Some(&user), error),
+    let found = async {
+        let page = page_request(&query)?;
+        let (caller, now) = (user.caller.clone(), state.clock.now());
+        state
+            .db
+            .run(move |c| referrals::inbox_with_senders(c, &caller, &tab.query(), &page, now))
+            .await
     }
+    .await;
+    drawn(lang, &user, found, |found| {
+        referral_inbox::inbox_page(lang, &user, tab, found)
+    })
 }
 
 /// The referral `id`, its case and a page of the case's timeline after event `after`, as the
@@ -93,23 +95,13 @@ pub async fn show(
     let lang = lang();
     let query = Values::read(request.query_string().as_bytes());
     let after = query.get("after").parse().unwrap_or(0);
-    match load(&state, &user, id.into_inner(), after).await {
-        Ok(loaded) => {
-            let notice = done_notice(&query, NOTICES, lang);
-            let (values, problems) = (Values::default(), Problems::none());
-            let rendered = referral_view::referral_page(
-                lang,
-                &user,
-                loaded,
-                notice,
-                Attempt::None,
-                &values,
-                &problems,
-            );
-            shown(lang, rendered)
-        }
-        Err(error) => failure(lang, Some(&user), error),
-    }
+    let loaded = load(&state, &user, id.into_inner(), after).await;
+    drawn(lang, &user, loaded, |loaded| {
+        let notice = done_notice(&query, NOTICES, lang);
+        let (values, problems) = (Values::default(), Problems::none());
+        let attempt = Attempt::None;
+        referral_view::referral_page(lang, &user, loaded, notice, attempt, &values, &problems)
+    })
 }
 
 /// The answer of `attempt` done: back to the referral's page with its notice. Not done: the
@@ -132,15 +124,66 @@ async fn answered(
         Ok(()) => return see_other(&format!("/console/referrals/{id}?done={done}")),
         Err(error) => error,
     };
-    match load(state, user, id, 0).await {
-        Ok(loaded) => {
-            let problems = Problems::of(&error, lang, ANSWER_FIELDS);
-            let rendered =
-                referral_view::referral_page(lang, user, loaded, None, attempt, values, &problems);
-            form_again(&error, lang, rendered)
+    let loaded = load(state, user, id, 0).await;
+    let draw = |loaded, problems: &Problems| {
+        referral_view::referral_page(lang, user, loaded, None, attempt, values, problems)
+    };
+    drawn_again(lang, user, &error, ANSWER_FIELDS, loaded, draw)
+}
+
+/// An answer of the office to a referral, with what its form says.
+enum Answer {
+    Accept,
+    Decline(DeclineReferral),
+    Complete(CompleteReferral),
+}
+
+impl Answer {
+    /// The form the answer came from, opened again when it is refused.
+    fn attempt(&self) -> Attempt {
+        match self {
+            Self::Accept => Attempt::Accept,
+            Self::Decline(_) => Attempt::Decline,
+            Self::Complete(_) => Attempt::Complete,
         }
-        Err(load_error) => failure(lang, Some(user), load_error),
     }
+
+    /// Gives the answer through the referral's use case, which decides whether it may be given.
+    fn give(
+        self,
+        c: &mut DbConnection,
+        caller: &Caller,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        match self {
+            Self::Accept => referrals::accept(c, caller, id, now).map(drop),
+            Self::Decline(input) => referrals::decline(c, caller, id, input, now).map(drop),
+            Self::Complete(input) => referrals::complete(c, caller, id, input, now).map(drop),
+        }
+    }
+}
+
+/// The answer to an answer form of referral `id` posted with `body`: its token checked (a
+/// refusal is the failure page), the answer `read` from its fields given, then [`answered`].
+async fn respond(
+    state: &AppState,
+    user: &ConsoleUser,
+    id: String,
+    body: &[u8],
+    read: fn(&Values) -> Answer,
+) -> HttpResponse {
+    posted(state, user, body, async |values| {
+        let answer = read(&values);
+        let attempt = answer.attempt();
+        let (caller, now, target) = (user.caller.clone(), state.clock.now(), id.clone());
+        let outcome = state
+            .db
+            .run(move |c| answer.give(c, &caller, &target, now))
+            .await;
+        answered(state, user, id, attempt, &values, outcome).await
+    })
+    .await
 }
 
 /// `POST /console/referrals/{id}/accept`: the office takes the task on.
@@ -150,17 +193,7 @@ pub async fn accept(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(error) => return failure(lang(), Some(&user), error),
-    };
-    let (id, caller, now) = (id.into_inner(), user.caller.clone(), state.clock.now());
-    let target = id.clone();
-    let outcome = state
-        .db
-        .run(move |c| referrals::accept(c, &caller, &target, now).map(drop))
-        .await;
-    answered(&state, &user, id, Attempt::Accept, &values, outcome).await
+    respond(&state, &user, id.into_inner(), &body, |_| Answer::Accept).await
 }
 
 /// `POST /console/referrals/{id}/decline`: the office declines, saying why (the use case
@@ -171,20 +204,12 @@ pub async fn decline(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(error) => return failure(lang(), Some(&user), error),
+    let read = |values: &Values| {
+        Answer::Decline(DeclineReferral {
+            reason: values.get("reason").to_owned(),
+        })
     };
-    let input = DeclineReferral {
-        reason: values.get("reason").to_owned(),
-    };
-    let (id, caller, now) = (id.into_inner(), user.caller.clone(), state.clock.now());
-    let target = id.clone();
-    let outcome = state
-        .db
-        .run(move |c| referrals::decline(c, &caller, &target, input, now).map(drop))
-        .await;
-    answered(&state, &user, id, Attempt::Decline, &values, outcome).await
+    respond(&state, &user, id.into_inner(), &body, read).await
 }
 
 /// `POST /console/referrals/{id}/complete`: the office reports an outcome its kind may give
@@ -195,19 +220,11 @@ pub async fn complete(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> HttpResponse {
-    let values = match checked_form(&state, &user, &body) {
-        Ok(values) => values,
-        Err(error) => return failure(lang(), Some(&user), error),
+    let read = |values: &Values| {
+        Answer::Complete(CompleteReferral {
+            outcome: values.get("outcome").to_owned(),
+            result: values.get("result").to_owned(),
+        })
     };
-    let input = CompleteReferral {
-        outcome: values.get("outcome").to_owned(),
-        result: values.get("result").to_owned(),
-    };
-    let (id, caller, now) = (id.into_inner(), user.caller.clone(), state.clock.now());
-    let target = id.clone();
-    let outcome = state
-        .db
-        .run(move |c| referrals::complete(c, &caller, &target, input, now).map(drop))
-        .await;
-    answered(&state, &user, id, Attempt::Complete, &values, outcome).await
+    respond(&state, &user, id.into_inner(), &body, read).await
 }

@@ -14,7 +14,6 @@ use actix_web::http::header;
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
-use diesel::prelude::*;
 use futures_util::future::LocalBoxFuture;
 
 use super::layout::{self, failure, page, see_other, Chrome, ConsoleUser};
@@ -28,7 +27,6 @@ use crate::http::language;
 use crate::i18n::{Lang, Message};
 use crate::pages::forms::Values;
 use crate::pages::layout::texts;
-use crate::schema::users;
 
 /// The cookie holding the sealed session id.
 pub const SESSION_COOKIE: &str = "mt_console";
@@ -153,14 +151,7 @@ impl FromRequest for ConsoleUser {
             let csrf = state.browser_sessions.csrf_token(&session_id);
             let found = state
                 .db
-                .run(move |connection| {
-                    let caller = browser_session::confirm(connection, &session_id, now)?;
-                    let name: String = users::table
-                        .find(caller.actor_id())
-                        .select(users::name)
-                        .first(connection)?;
-                    Ok((caller, name))
-                })
+                .run(move |connection| browser_session::confirm(connection, &session_id, now))
                 .await;
             match found {
                 Ok((caller, name)) => Ok(ConsoleUser { caller, name, csrf }),
@@ -183,6 +174,21 @@ pub fn checked_form(state: &AppState, user: &ConsoleUser, body: &[u8]) -> Result
         Ok(values)
     } else {
         Err(AppError::Forbidden(crate::msg!("console.csrf_refused")))
+    }
+}
+
+/// The answer to a posted console form: `work` with its fields once [`checked_form`] has
+/// passed them, else the failure page (403). Every form handler goes through here, so none can
+/// act before the token is checked or answer a refusal differently.
+pub async fn posted(
+    state: &AppState,
+    user: &ConsoleUser,
+    body: &[u8],
+    work: impl AsyncFnOnce(Values) -> HttpResponse,
+) -> HttpResponse {
+    match checked_form(state, user, body) {
+        Ok(values) => work(values).await,
+        Err(refused) => failure(lang(), Some(user), refused),
     }
 }
 
@@ -281,9 +287,14 @@ pub async fn sign_in(
         password: values.get("password").to_owned(),
     };
     let (app, now) = (state.clone(), state.clock.now());
+    let previous = cookie(&request, SESSION_COOKIE);
     let signed_in = state
         .db
-        .run(move |c| crate::auth::sign_in(c, &app.tokens, &app.config.auth, input, now))
+        .run(move |c| {
+            let tokens = crate::auth::sign_in(c, &app.tokens, &app.config.auth, input, now)?;
+            browser_session::end_previous(c, previous.as_deref(), &app.browser_sessions, now)?;
+            Ok(tokens)
+        })
         .await;
     match signed_in {
         Ok(tokens) => {
@@ -317,24 +328,23 @@ pub async fn sign_out(
     user: ConsoleUser,
     body: web::Bytes,
 ) -> HttpResponse {
-    let lang = language::current();
-    if let Err(error) = checked_form(&state, &user, &body) {
-        return failure(lang, Some(&user), error);
-    }
-    let (caller, now) = (user.caller.clone(), state.clock.now());
-    if let Err(error) = state
-        .db
-        .run(move |c| crate::auth::sign_out(c, &caller, now))
-        .await
-    {
-        return failure(lang, Some(&user), error);
-    }
-    let mut response = see_other("/console/login");
-    let cookie = set_cookie(SESSION_COOKIE, "", "/console", 0, https(&state, &request));
-    if let Ok(value) = header::HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-    response
+    posted(&state, &user, &body, async |_| {
+        let (caller, now) = (user.caller.clone(), state.clock.now());
+        if let Err(error) = state
+            .db
+            .run(move |c| crate::auth::sign_out(c, &caller, now))
+            .await
+        {
+            return failure(lang(), Some(&user), error);
+        }
+        let mut response = see_other("/console/login");
+        let cookie = set_cookie(SESSION_COOKIE, "", "/console", 0, https(&state, &request));
+        if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+        response
+    })
+    .await
 }
 
 /// The language of a page, for handlers that have no other reason to read it.

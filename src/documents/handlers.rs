@@ -1,17 +1,20 @@
 //! `/api/v1/cases/{id}/documents` (upload, list) and `/api/v1/documents/{id}/content` (download).
 //! The handlers read the multipart body and move the bytes to and from the object store; every
-//! check and every row is a use case in `documents::use_cases`.
+//! check and every row is a use case in `documents::use_cases`. Storing an upload and serving a
+//! download are shared with the console ([`store_upload`], [`attachment`]).
 
 use actix_multipart::{Multipart, MultipartError};
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpResponse};
 use futures_util::{StreamExt, TryStreamExt};
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStoreExt, PutPayload};
 
 use super::use_cases::Upload;
-use super::DocumentView;
+use super::{Document, DocumentView};
 use crate::app::AppState;
 use crate::auth::extract::{Caller, UnionStaff};
+use crate::cases::Case;
 use crate::domain::ids::CaseId;
 use crate::http::error::{AppError, Problem};
 use crate::pagination::{PageQuery, Paginated};
@@ -113,15 +116,29 @@ pub async fn upload_document(
         .run(move |connection| super::upload_target(connection, &lookup, &case_id))
         .await?;
     let upload = read_upload(multipart, state.config.documents.limit_bytes).await?;
+    let view = store_upload(&state, &caller, &case, upload).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("location", view.content_url.clone()))
+        .json(view))
+}
+
+/// Checks `upload` for `case`, puts its bytes in the store and records it. Shared with the
+/// console's upload form, so both front doors keep the store and the rows in step.
+pub async fn store_upload(
+    state: &AppState,
+    caller: &Caller,
+    case: &Case,
+    upload: Upload,
+) -> Result<DocumentView, AppError> {
     let now = state.clock.now();
-    let prepared = super::prepare_upload(&caller, &case, upload, now)?;
+    let prepared = super::prepare_upload(caller, case, upload, now)?;
     let key = StorePath::from(prepared.document.storage_key.as_str());
     state
         .storage
         .put(&key, PutPayload::from(prepared.bytes))
         .await
         .map_err(|e| AppError::Unavailable(format!("the document store is unavailable: {e}")))?;
-    let document = prepared.document;
+    let (caller, document) = (caller.clone(), prepared.document);
     let recorded = state
         .db
         .run(move |connection| super::record_upload(connection, &caller, document, now))
@@ -130,10 +147,7 @@ pub async fn upload_document(
         // Nothing acknowledged refers to the bytes: remove them rather than leave an orphan.
         let _ = state.storage.delete(&key).await;
     }
-    let view = recorded?;
-    Ok(HttpResponse::Created()
-        .insert_header(("location", view.content_url.clone()))
-        .json(view))
+    recorded
 }
 
 /// The documents of a case, with their checksums.
@@ -172,6 +186,18 @@ pub async fn download_document(
         .db
         .run(move |connection| super::download(connection, &caller, &id, now))
         .await?;
+    let mut response = attachment(&state, &document).await?;
+    // The API's answer also names the bytes by the checksum its listing gives.
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", document.sha256)) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    Ok(response)
+}
+
+/// The bytes of `document` streamed from the store as an attachment, with the type detected at
+/// upload, never sniffed, never cached. Shared with the console's download, which serves the
+/// same bytes after the same use case (`documents::download`) has recorded it.
+pub async fn attachment(state: &AppState, document: &Document) -> Result<HttpResponse, AppError> {
     let stored = state
         .storage
         .get(&StorePath::from(document.storage_key.as_str()))
@@ -192,14 +218,13 @@ pub async fn download_document(
             "content-disposition",
             content_disposition(&document.file_name),
         ))
-        .insert_header(("etag", format!("\"{}\"", document.sha256)))
         .insert_header(("x-content-type-options", "nosniff"))
         .insert_header(("cache-control", "private, no-store"))
         .streaming(stream))
 }
 
 /// `attachment` with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987), so Chinese file
-/// names survive. Shared with the console's download, which serves the same bytes.
+/// names survive.
 pub fn content_disposition(name: &str) -> String {
     let fallback: String = name
         .chars()

@@ -6,7 +6,7 @@
 pub mod handlers;
 pub mod use_cases;
 
-pub use use_cases::{grant, list_grants, revoke_grant};
+pub use use_cases::{desk, grant, list_grants, revoke_grant};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 
 use crate::db::DbConnection;
 use crate::domain::ids::{CaseId, UserId};
-use crate::schema::case_grants;
+use crate::schema::{case_grants, users};
 
 /// A grant as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -70,6 +70,23 @@ pub fn for_case(connection: &mut DbConnection, case_id: &str) -> QueryResult<Vec
         .filter(case_grants::case_id.eq(case_id))
         .order((case_grants::created_at.asc(), case_grants::id.asc()))
         .select(Grant::as_select())
+        .load(connection)
+}
+
+/// The live grants of `case_id` (unrevoked, unexpired at `now`) with each lawyer's name, the
+/// soonest to end first, in one query.
+pub fn live_for_case(
+    connection: &mut DbConnection,
+    case_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(Grant, String)>> {
+    case_grants::table
+        .inner_join(users::table.on(users::id.eq(case_grants::user_id)))
+        .filter(case_grants::case_id.eq(case_id))
+        .filter(case_grants::revoked_at.is_null())
+        .filter(case_grants::expires_at.gt(now))
+        .order((case_grants::expires_at.asc(), case_grants::id.asc()))
+        .select((Grant::as_select(), users::name))
         .load(connection)
 }
 

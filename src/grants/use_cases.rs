@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::{Grant, GrantView};
 use crate::auth::caller::Caller;
-use crate::auth::policy;
+use crate::auth::policy::{self, Action};
 use crate::cases::access::{find_for, CaseScope};
 use crate::cases::CaseFilter;
 use crate::db::{write_transaction, DbConnection};
@@ -20,7 +20,7 @@ use crate::domain::new_id;
 use crate::error::AppError;
 use crate::pagination::{PageRequest, Paginated};
 use crate::timeline::{self, Actor};
-use crate::users;
+use crate::users::{self, Role};
 
 /// The longest a grant may run: a review, not a standing permission.
 pub const MAX_GRANT_DAYS: i64 = 365;
@@ -34,10 +34,21 @@ pub struct CreateGrant {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Whether `role` gives and revokes grants: union staff, who own the cases (the same rule as the
+/// API's `UnionStaff` extractor, here so that every front door asks the same question).
+pub fn may_grant(role: Role) -> bool {
+    policy::allows(role, Action::WorkCases)
+}
+
+/// 403 unless the caller may give and revoke grants ([`may_grant`]).
+fn require_granter(caller: &Caller) -> Result<(), AppError> {
+    caller.require(Action::WorkCases)
+}
+
 /// Grants a lawyer read access to a case the caller sees. The checks run in the documented
-/// order: `expires_at` (422) before anything is read, then, in one transaction, the case's
-/// visibility (404), then `user_id` (422: unknown, inactive or not a lawyer). Writes the grant and
-/// a `grant_created` event; the case's version does not change.
+/// order: the caller's role (403), `expires_at` (422) before anything is read, then, in one
+/// transaction, the case's visibility (404), then `user_id` (422: unknown, inactive or not a
+/// lawyer). Writes the grant and a `grant_created` event; the case's version does not change.
 pub fn grant(
     connection: &mut DbConnection,
     caller: &Caller,
@@ -45,6 +56,7 @@ pub fn grant(
     input: CreateGrant,
     now: DateTime<Utc>,
 ) -> Result<GrantView, AppError> {
+    require_granter(caller)?;
     if input.expires_at <= now {
         return Err(AppError::invalid(
             "expires_at",
@@ -93,13 +105,14 @@ pub fn grant(
 }
 
 /// The grants of a case the caller sees (else 404), active or not, oldest first; `active` is
-/// judged at `now`.
+/// judged at `now`. Union staff only (403).
 pub fn list_grants(
     connection: &mut DbConnection,
     caller: &Caller,
     case_id: &CaseId,
     now: DateTime<Utc>,
 ) -> Result<Vec<GrantView>, AppError> {
+    require_granter(caller)?;
     let case = find_for(connection, caller, case_id)?;
     Ok(super::for_case(connection, &case.id)?
         .into_iter()
@@ -109,7 +122,7 @@ pub fn list_grants(
 
 /// Revokes a grant of a case the caller sees: the lawyer loses the case at once. 404 for an
 /// invisible case, and for a grant of another case, unknown or already revoked; an expired grant
-/// may still be revoked. Writes a `grant_revoked` event.
+/// may still be revoked. Writes a `grant_revoked` event. Union staff only (403).
 pub fn revoke_grant(
     connection: &mut DbConnection,
     caller: &Caller,
@@ -117,6 +130,7 @@ pub fn revoke_grant(
     grant_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    require_granter(caller)?;
     let now = now.naive_utc();
     write_transaction(connection, |connection| {
         let case = find_for(connection, caller, case_id)?;
@@ -133,6 +147,65 @@ pub fn revoke_grant(
         )?;
         Ok(())
     })
+}
+
+/// A grant that still runs, with the name of the lawyer holding it.
+#[derive(Debug, Clone)]
+pub struct LiveGrant {
+    pub id: String,
+    pub lawyer_id: String,
+    pub lawyer: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a front door shows beside its grant form: the case's live grants (to revoke) and the
+/// people who may be given one ([`policy::may_hold_grant`], active, any office).
+#[derive(Debug, Clone)]
+pub struct GrantDesk {
+    pub live: Vec<LiveGrant>,
+    pub lawyers: Vec<users::Pickable>,
+}
+
+/// The [`GrantDesk`] of a case the caller sees (else 404), for union staff (else 403): the
+/// visibility check, then one query for the live grants with their lawyers' names and one for
+/// the lawyers.
+pub fn desk(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    case_id: &CaseId,
+    now: DateTime<Utc>,
+) -> Result<GrantDesk, AppError> {
+    require_granter(caller)?;
+    let case = find_for(connection, caller, case_id)?;
+    desk_of(connection, caller, &case, now)
+}
+
+/// [`desk`] of a case the caller was already found to see (`find_for`), for a reader that loads
+/// the whole case at once and checks its visibility once (`cases::page`): union staff only
+/// (403), two queries.
+pub fn desk_of(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    case: &crate::cases::Case,
+    now: DateTime<Utc>,
+) -> Result<GrantDesk, AppError> {
+    require_granter(caller)?;
+    let live = super::live_for_case(connection, &case.id, now.naive_utc())?
+        .into_iter()
+        .map(|(grant, lawyer)| LiveGrant {
+            id: grant.id,
+            lawyer_id: grant.user_id.into(),
+            lawyer,
+            expires_at: grant.expires_at.and_utc(),
+        })
+        .collect();
+    let holders: Vec<Role> = Role::ALL
+        .iter()
+        .copied()
+        .filter(|role| policy::may_hold_grant(*role))
+        .collect();
+    let lawyers = users::active_with_roles(connection, &holders)?;
+    Ok(GrantDesk { live, lawyers })
 }
 
 /// A case file a lawyer holds a live grant for, and until when.

@@ -14,6 +14,7 @@ use super::{Actor, ChainCheck, EventView};
 use crate::auth::caller::Caller;
 use crate::auth::policy;
 use crate::cases::access::{find_for, partner_office};
+use crate::cases::Case;
 use crate::db::{read_snapshot, write_transaction, DbConnection};
 use crate::domain::ids::CaseId;
 use crate::domain::validation::free_text;
@@ -72,6 +73,18 @@ pub fn read_page(
     page: TimelinePage,
 ) -> Result<Paginated<EventView>, AppError> {
     let case = find_for(connection, caller, case_id)?;
+    read_page_of(connection, caller, &case, page)
+}
+
+/// [`read_page`] of a case the caller was already found to see (`find_for`), for a reader that
+/// loads the whole case at once and checks its visibility once: the same page, and a partner
+/// office still sees only unrestricted events and its own.
+pub fn read_page_of(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    case: &Case,
+    page: TimelinePage,
+) -> Result<Paginated<EventView>, AppError> {
     let viewer_office = partner_office(caller);
     let limit = page.limit;
     let mut events = super::list(connection, &case.id, viewer_office, page.after, limit + 1)?;

@@ -184,3 +184,38 @@ api_test!(
         assert_eq!(api.status, 401, "a console cookie is not an API token");
     }
 );
+
+api_test!(
+    async fn signing_in_again_in_the_same_browser_ends_the_session_it_held_before(app) {
+        let world = app.world().await;
+        let first = app
+            .console_sign_in(&world.mediator.email, &world.mediator.password)
+            .await;
+        let form = app.get("/console/login", None).await;
+        let token = set_cookie(&form, "mt_sign_in").unwrap();
+        let again = app
+            .send(
+                app.request("POST", "/console/login", None)
+                    .insert_header((
+                        "cookie",
+                        format!("mt_sign_in={token}; mt_console={}", first.cookie),
+                    ))
+                    .insert_header(("content-type", "application/x-www-form-urlencoded")),
+                Some(form_body(&[
+                    ("token", &token),
+                    ("email", &world.mediator.email),
+                    ("password", &world.mediator.password),
+                ])),
+            )
+            .await;
+        assert_eq!(again.status, 303, "{}", again.text());
+        let second = crate::console_support::Console {
+            cookie: set_cookie(&again, "mt_console").unwrap(),
+            csrf: String::new(),
+        };
+        let old = app.console_get(&first, "/console").await;
+        assert!(old.header("location").unwrap_or_default().starts_with("/console/login"));
+        let new = app.console_get(&second, "/console").await;
+        assert_eq!(new.status, 200, "{}", new.text());
+    }
+);
