@@ -247,6 +247,16 @@ impl Browser {
             .await;
     }
 
+    /// Resizes the browser's window (CSS pixels), e.g. to a phone's width on a desktop session.
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.session_command(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
     /// The URL of the current page.
     pub async fn url(&self) -> String {
         self.session_command("GET", "/url", None)

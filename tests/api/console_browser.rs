@@ -285,6 +285,22 @@ api_test!(
         let _ = browser.console().await;
         sign_out(&browser).await;
 
+        // The same pages at a phone's width: nothing wider than the screen (wide tables scroll
+        // inside their own box).
+        sign_in(&browser, &app, &world.mediator).await;
+        browser.resize(crate::browser::PHONE.0, crate::browser::PHONE.1).await;
+        for path in ["/console".to_owned(), format!("/console/cases/{case_id}"), "/console/figures".to_owned()] {
+            browser.goto(&app.url(&path)).await;
+            let inner = browser.eval("return window.innerWidth").await;
+            assert!(inner.as_u64().unwrap() <= 400, "a phone-sized window: {inner}");
+            let width = browser
+                .eval("return document.documentElement.scrollWidth")
+                .await;
+            assert_eq!(width, inner, "{path} scrolls sideways at a phone's width");
+        }
+        browser.resize(crate::browser::DESKTOP.0, crate::browser::DESKTOP.1).await;
+        sign_out(&browser).await;
+
         // The admin's first page.
         sign_in(&browser, &app, &world.admin).await;
         assert!(browser.url().await.ends_with("/console/offices"));
