@@ -101,24 +101,26 @@ pub fn insert(
     Ok(())
 }
 
-/// The agreement of a case with its terms in order, if there is one.
+/// The agreement of a case with its terms in order, if there is one, in one query: the
+/// agreement (one per case) joined with its terms, none of them when it has none.
 pub fn for_case(
     connection: &mut DbConnection,
     case_id: &str,
 ) -> QueryResult<Option<(Agreement, Vec<Term>)>> {
-    let Some(agreement) = agreements::table
+    let rows: Vec<(Agreement, Option<Term>)> = agreements::table
+        .left_join(agreement_terms::table)
         .filter(agreements::case_id.eq(case_id))
-        .select(Agreement::as_select())
-        .first(connection)
-        .optional()?
-    else {
+        .order(agreement_terms::position.asc())
+        .select((Agreement::as_select(), Option::<Term>::as_select()))
+        .load(connection)?;
+    let mut rows = rows.into_iter();
+    let Some((agreement, first)) = rows.next() else {
         return Ok(None);
     };
-    let terms = agreement_terms::table
-        .filter(agreement_terms::agreement_id.eq(&agreement.id))
-        .order(agreement_terms::position.asc())
-        .select(Term::as_select())
-        .load(connection)?;
+    let terms = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, term)| term))
+        .collect();
     Ok(Some((agreement, terms)))
 }
 

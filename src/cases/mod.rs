@@ -18,6 +18,7 @@ pub mod work;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -274,21 +275,31 @@ pub fn find_visible_view(
     Ok(find_visible_with_view(connection, scope, id, now)?.1)
 }
 
-/// The row and the view of a case the caller may see, in one query; `NotFound` when it is
-/// invisible. For a reader that shows the case (the view) and goes on to load its records with
-/// the functions that take the row it authorised (`cases::page`).
+/// The row and the view of a case the caller may see, and its office's time zone
+/// (`deadlines::office_zone`), in one query; `NotFound` when it is invisible. For a reader that
+/// shows the case (the view) and goes on to load its records with the functions that take the
+/// row it authorised, dating them in the office's zone (`cases::page`).
 pub fn find_visible_with_view(
     connection: &mut DbConnection,
     scope: &CaseScope,
     id: &CaseId,
     now: DateTime<Utc>,
-) -> QueryResult<(Case, CaseView)> {
-    let row: CaseRow = cases_with_offices!()
+) -> QueryResult<(Case, CaseView, Tz)> {
+    let (case, name, kind, time_zone): (Case, String, OfficeKind, String) = cases_with_offices!()
         .filter(cases::id.eq(id))
         .filter(scope.filter())
-        .select(case_with_office!())
+        .select((
+            Case::as_select(),
+            offices::name,
+            offices::kind,
+            offices::time_zone,
+        ))
         .first(connection)?;
-    Ok((row.0.clone(), view_of(row, now)))
+    Ok((
+        case.clone(),
+        view_of((case, name, kind), now),
+        deadlines::office_zone(&time_zone),
+    ))
 }
 
 /// Re-reads a case after changing it. Only for a case already loaded through [`find_visible`]

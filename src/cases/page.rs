@@ -22,7 +22,6 @@ use chrono_tz::Tz;
 
 use super::access::{partner_office, CaseScope};
 use super::assignees::{eligible_for, Assignee};
-use super::deadlines::office_zone;
 use super::{Case, CaseView};
 use crate::agreements::views::{agreement_view_in, AgreementView};
 use crate::agreements::PaymentView;
@@ -30,7 +29,7 @@ use crate::auth::caller::Caller;
 use crate::auth::policy::{self, Action};
 use crate::db::{read_snapshot, DbConnection};
 use crate::documents::DocumentView;
-use crate::domain::ids::{CaseId, OfficeId};
+use crate::domain::ids::CaseId;
 use crate::dossier::StatutoryDates;
 use crate::error::AppError;
 use crate::follow_ups::FollowUpView;
@@ -109,10 +108,7 @@ fn load_in_snapshot(
     now: DateTime<Utc>,
 ) -> Result<CaseFile, AppError> {
     let scope = CaseScope::of(connection, caller)?;
-    let (case, view) = super::find_visible_with_view(connection, &scope, case_id, now)?;
-    let office_id = OfficeId::from(case.office_id.as_str());
-    let office = crate::offices::use_cases::get(connection, caller, &office_id)?;
-    let zone = office_zone(&office.time_zone);
+    let (case, view, zone) = super::find_visible_with_view(connection, &scope, case_id, now)?;
     let agreement = match agreement_view_in(connection, &case, zone, now) {
         Ok(agreement) => Some(agreement),
         Err(AppError::NotFound) => None,
@@ -163,7 +159,7 @@ fn referrals(
     let found = crate::referrals::page_for_case(connection, &case.id, office, &whole_page())?;
     Ok(Paginated {
         next_cursor: found.next_cursor,
-        items: crate::referrals::views(connection, found.items, now)?,
+        items: crate::referrals::views_of_case(connection, found.items, case, now)?,
     })
 }
 

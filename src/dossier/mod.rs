@@ -84,6 +84,7 @@ fn assemble_in_snapshot(
         Err(other) => return Err(other),
     };
     let referral_rows = referrals::for_case(connection, &case.id, partner.as_deref())?;
+    let referral_views = referrals::views_of_case(connection, referral_rows, &case, now)?;
     let session_rows = sessions::for_case(connection, &case.id)?;
     let events = timeline::list(connection, &case.id, partner.as_deref(), 0, i64::MAX)?;
     let chain = timeline::verify(connection, &case.id)?;
@@ -103,7 +104,7 @@ fn assemble_in_snapshot(
         },
         case: view,
         parties: parties.into_iter().map(PartyView::from).collect(),
-        referrals: referrals::views(connection, referral_rows, now)?,
+        referrals: referral_views,
         sessions: sessions::views(connection, session_rows)?,
         agreement,
         payments: payments.into_iter().map(PaymentView::from).collect(),

@@ -22,7 +22,7 @@ use utoipa::ToSchema;
 
 use self::rules::{is_open, ReferralKind, ReferralStatus};
 use crate::cases::access::CaseScope;
-use crate::cases::CaseOffice;
+use crate::cases::{Case, CaseOffice};
 use crate::db::{DbConnection, MultiBackend};
 use crate::domain::ids::{CaseId, OfficeId};
 use crate::offices::OfficeKind;
@@ -106,6 +106,30 @@ pub fn views(
         .load::<(String, String)>(connection)?
         .into_iter()
         .collect();
+    views_numbered(connection, rows, &numbers, now)
+}
+
+/// [`views`] of referrals of `case`, which the reader has already loaded (the case's referral
+/// list, the case page, the dossier): its number is not read again, only the offices, in one
+/// query.
+pub fn views_of_case(
+    connection: &mut DbConnection,
+    rows: Vec<Referral>,
+    case: &Case,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<ReferralView>> {
+    let numbers = HashMap::from([(case.id.to_string(), case.case_number.clone())]);
+    views_numbered(connection, rows, &numbers, now)
+}
+
+/// Views for `rows`, given the `numbers` of their cases by case id: their offices loaded in
+/// one query.
+fn views_numbered(
+    connection: &mut DbConnection,
+    rows: Vec<Referral>,
+    numbers: &HashMap<String, String>,
+    now: DateTime<Utc>,
+) -> QueryResult<Vec<ReferralView>> {
     let office_ids: Vec<&str> = rows.iter().map(|r| r.office_id.as_str()).collect();
     let offices: HashMap<String, CaseOffice> = offices::table
         .filter(offices::id.eq_any(office_ids))

@@ -192,7 +192,7 @@ pub fn list_for_case(
     let found = super::page_for_case(connection, &case.id, partner_office(caller), page)?;
     Ok(Paginated {
         next_cursor: found.next_cursor,
-        items: super::views(connection, found.items, now)?,
+        items: super::views_of_case(connection, found.items, &case, now)?,
     })
 }
 

@@ -21,9 +21,9 @@ use crate::helpers::TestApp;
 use crate::personas::{furniture_factory_case, Persona};
 
 /// The most statements the page may take, `BEGIN` and `COMMIT` of its snapshot included: the
-/// case (with a supervisor's office tree), its office, the agreement and its terms, one query
-/// per list with the batch-loaded offices and names, and what the forms offer.
-const MOST_STATEMENTS: usize = 22;
+/// case with its office's time zone (and a supervisor's office tree), the agreement with its
+/// terms, one query per list with the batch-loaded offices and names, and what the forms offer.
+const MOST_STATEMENTS: usize = 19;
 
 /// A connection that writes down every statement it runs.
 struct Counted {
