@@ -11,6 +11,16 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
+/// The version an entity tag names: `"7"` or `W/"7"`, quoted as RFC 9110 writes them, one to
+/// nine digits — exactly what the OpenAPI document's `If-Match` pattern allows
+/// (`openapi::inputs`), so the service never accepts a header the document calls invalid.
+fn version_of(tag: &str) -> Option<i32> {
+    let quoted = tag.strip_prefix("W/").unwrap_or(tag);
+    let digits = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    let well_formed = (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    well_formed.then(|| digits.parse().ok()).flatten()
+}
+
 /// The version named by `If-Match`, if the header is present. `*` means any version.
 pub fn if_match(request: &HttpRequest) -> Result<Option<i32>, AppError> {
     let Some(value) = request.headers().get(header::IF_MATCH) else {
@@ -20,12 +30,35 @@ pub fn if_match(request: &HttpRequest) -> Result<Option<i32>, AppError> {
     if text == "*" {
         return Ok(None);
     }
-    text.trim_start_matches("W/")
-        .trim_matches('"')
-        .parse::<i32>()
+    version_of(text)
         .map(Some)
-        .map_err(|_| AppError::BadRequest {
+        .ok_or_else(|| AppError::BadRequest {
             code: "invalid_if_match",
             detail: crate::msg!("detail.invalid_if_match"),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_of;
+
+    #[test]
+    fn only_quoted_entity_tags_of_one_to_nine_digits_name_a_version() {
+        assert_eq!(version_of("\"7\""), Some(7));
+        assert_eq!(version_of("W/\"12\""), Some(12));
+        assert_eq!(version_of("\"999999999\""), Some(999_999_999));
+        for bad in [
+            "7",
+            "\"7",
+            "7\"",
+            "W/7",
+            "\"\"",
+            "\"1000000000\"",
+            "\"+7\"",
+            "\"-1\"",
+            "\" 7\"",
+        ] {
+            assert_eq!(version_of(bad), None, "{bad}");
+        }
+    }
 }
