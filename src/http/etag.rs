@@ -11,12 +11,16 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
-/// The version an entity tag names: `"7"` or `W/"7"`, quoted as RFC 9110 writes them, one to
-/// nine digits — exactly what the OpenAPI document's `If-Match` pattern allows
-/// (`openapi::inputs`), so the service never accepts a header the document calls invalid.
+/// The version an entity tag names: `"7"` or `W/"7"` as RFC 9110 writes them, or a bare `7`
+/// (clients and tools that drop the quotes), one to nine digits — exactly what the OpenAPI
+/// document's `If-Match` pattern allows (`openapi::inputs`), so the service neither refuses a
+/// header the document allows nor accepts one it calls invalid.
 fn version_of(tag: &str) -> Option<i32> {
-    let quoted = tag.strip_prefix("W/").unwrap_or(tag);
-    let digits = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    let tag = tag.strip_prefix("W/").unwrap_or(tag);
+    let digits = match tag.strip_prefix('"') {
+        Some(quoted) => quoted.strip_suffix('"')?,
+        None => tag,
+    };
     let well_formed = (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
     well_formed.then(|| digits.parse().ok()).flatten()
 }
@@ -43,19 +47,21 @@ mod tests {
     use super::version_of;
 
     #[test]
-    fn only_quoted_entity_tags_of_one_to_nine_digits_name_a_version() {
+    fn entity_tags_of_one_to_nine_digits_name_a_version_quoted_or_bare() {
         assert_eq!(version_of("\"7\""), Some(7));
         assert_eq!(version_of("W/\"12\""), Some(12));
+        assert_eq!(version_of("7"), Some(7));
+        assert_eq!(version_of("W/7"), Some(7));
         assert_eq!(version_of("\"999999999\""), Some(999_999_999));
         for bad in [
-            "7",
             "\"7",
             "7\"",
-            "W/7",
             "\"\"",
+            "",
             "\"1000000000\"",
+            "1000000000",
             "\"+7\"",
-            "\"-1\"",
+            "-1",
             "\" 7\"",
         ] {
             assert_eq!(version_of(bad), None, "{bad}");

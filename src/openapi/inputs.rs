@@ -40,8 +40,8 @@ const INVISIBLE: &str =
     r"\t-\r \u0085\u00A0\u00AD\u1680\u180E\u2000-\u200F\u2028\u2029\u202F\u205F-\u2064\u3000\uFEFF";
 
 /// An `If-Match` the service can read (`http::etag::if_match`): `*`, or a version as the ETag
-/// the service sent, strong or weak.
-const IF_MATCH: &str = r#"^(\*|(W/)?"[0-9]{1,9}")$"#;
+/// the service sent, strong or weak, or the bare number (clients that drop the quotes).
+const IF_MATCH: &str = r#"^(\*|(W/)?("[0-9]{1,9}"|[0-9]{1,9}))$"#;
 
 /// Whether a text may span lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

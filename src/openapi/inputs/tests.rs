@@ -54,10 +54,10 @@ fn a_text_that_must_show_something_refuses_blank_and_accepts_text_around_spaces(
 
 #[test]
 fn if_match_accepts_the_etags_the_service_reads() {
-    for good in ["*", "\"3\"", "W/\"12\""] {
+    for good in ["*", "\"3\"", "W/\"12\"", "3", "W/3"] {
         assert!(matches(IF_MATCH, good), "{good}");
     }
-    for bad in ["", "3", "\"\"", "\"D\", \"\"", "\"+S\"", "W/3"] {
+    for bad in ["", "\"\"", "\"D\", \"\"", "\"+S\"", "\"3", "1234567890"] {
         assert!(!matches(IF_MATCH, bad), "{bad}");
     }
 }
