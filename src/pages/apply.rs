@@ -7,24 +7,12 @@ use super::forms::Values;
 use super::layout::{texts, Chrome, Section};
 use crate::cases::Category;
 use crate::error::AppError;
-use crate::i18n::{Lang, Message};
+use crate::i18n::Lang;
 use crate::msg;
 use crate::public::use_cases::{PublicOfficeView, Submitted};
 
-/// The catalogue's words for a category.
-pub fn category_words(category: Category) -> Message {
-    match category {
-        Category::WageArrears => msg!("category.wage_arrears"),
-        Category::OvertimePay => msg!("category.overtime_pay"),
-        Category::Compensation => msg!("category.compensation"),
-        Category::WorkInjury => msg!("category.work_injury"),
-        Category::SocialInsurance => msg!("category.social_insurance"),
-        Category::LabourContract => msg!("category.labour_contract"),
-        Category::LabourRelationship => msg!("category.labour_relationship"),
-        Category::RestAndLeave => msg!("category.rest_and_leave"),
-        Category::Other => msg!("category.other"),
-    }
-}
+/// The catalogue's words for a category (they live in `crate::words`).
+pub use crate::words::category_words;
 
 texts! {
     /// The words of the application form.
