@@ -19,6 +19,11 @@ use crate::notify::worker::OutboxWorker;
 /// Everything a handler may need, shared by all workers.
 pub struct AppState {
     pub db: Db,
+    /// For reads that may lag behind the last commit by a moment: statistics and exports, and
+    /// nothing a caller reads back after writing it. A PostgreSQL standby when
+    /// `MEDIATION_READ_DATABASE_URL` is set (docs/deployment.md), else the same pool as `db`.
+    /// Never a case read, a list the caller just changed, or anything inside a write.
+    pub read_db: Db,
     pub config: Arc<Config>,
     pub clock: Clock,
     /// The secret signing access tokens (configured, or generated and persisted).

@@ -53,6 +53,30 @@ impl DatabaseUrl {
     }
 }
 
+/// `MEDIATION_READ_DATABASE_URL` beside `DATABASE_URL`: a PostgreSQL standby that serves reads
+/// allowed to lag (statistics, exports). Refused, not ignored, with SQLite and when it is not
+/// PostgreSQL: an embedded file has no standby, and an operator who set it expects the primary
+/// to be spared, so silently reading from the primary would hide the mistake.
+pub fn read_replica(
+    primary: &DatabaseUrl,
+    raw: Option<&str>,
+) -> Result<Option<DatabaseUrl>, String> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    if matches!(primary, DatabaseUrl::Sqlite { .. }) {
+        return Err(
+            "a read standby needs PostgreSQL; with SQLite (DATABASE_URL) leave it unset".into(),
+        );
+    }
+    match DatabaseUrl::parse(raw)? {
+        read @ DatabaseUrl::Postgres { .. } => Ok(Some(read)),
+        DatabaseUrl::Sqlite { .. } => {
+            Err("must be a postgres:// URL (a standby of DATABASE_URL)".into())
+        }
+    }
+}
+
 /// Passwords never reach a log line: only the scheme, host and database are shown.
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

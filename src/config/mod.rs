@@ -37,6 +37,9 @@ pub struct LogConfig {
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database_url: DatabaseUrl,
+    /// `MEDIATION_READ_DATABASE_URL`: a standby for reads that may lag (statistics, exports);
+    /// PostgreSQL only. `None`: those reads go to `database_url` too.
+    pub read_database_url: Option<DatabaseUrl>,
     pub bind: String,
     /// `None` means: use (or create) the secret persisted in the database, with a warning.
     pub jwt_secret: Option<String>,
@@ -61,6 +64,9 @@ pub struct Config {
     pub documents: DocumentSettings,
     /// Days after a case concludes when its follow-up (回访) falls due (`MEDIATION_FOLLOW_UP_DAYS`).
     pub follow_up_days: u32,
+    /// Days to handle a risk, per level, overriding the defaults in `risks::rules`
+    /// (`MEDIATION_RISK_DUE_DAYS=major=1,high=3`).
+    pub risk_due_days: BTreeMap<String, i64>,
     /// The worker's front door: public links and trusted proxies.
     pub public: public::PublicSettings,
 }
@@ -119,6 +125,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "MEDIATION_OUTBOX_WORKER",
     "MEDIATION_REMINDER_INTERVAL_SECONDS",
     "MEDIATION_FOLLOW_UP_DAYS",
+    "MEDIATION_RISK_DUE_DAYS",
     "MEDIATION_STORAGE_DIR",
     "MEDIATION_STORAGE_URL",
     "MEDIATION_DOCUMENT_LIMIT_BYTES",
@@ -129,6 +136,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "MEDIATION_SMS_SECRET",
     "MEDIATION_SMS_DIR",
     "MEDIATION_SMS_TIMEOUT_SECONDS",
+    "MEDIATION_READ_DATABASE_URL",
 ];
 
 /// The embedded default: a SQLite file in the working directory.
@@ -165,6 +173,9 @@ impl Config {
 
         let database_url = DatabaseUrl::parse(get("DATABASE_URL").unwrap_or(DEFAULT_DATABASE_URL))
             .map_err(|m| config_error("DATABASE_URL", m))?;
+        let read_database_url =
+            database_url::read_replica(&database_url, get("MEDIATION_READ_DATABASE_URL"))
+                .map_err(|m| config_error("MEDIATION_READ_DATABASE_URL", m))?;
         let bind = get("MEDIATION_BIND").unwrap_or("127.0.0.1:8080").to_owned();
         if bind.parse::<std::net::SocketAddr>().is_err() && !looks_like_host_port(&bind) {
             return Err(config_error(
@@ -326,6 +337,7 @@ impl Config {
             (Some(url), _) if url.starts_with("s3://") => {
                 crate::documents::storage::StorageConfig::S3 {
                     url: url.to_owned(),
+                    aws: crate::documents::storage::AwsVariables::from_vars(&vars.0),
                 }
             }
             (Some(url), _) => {
@@ -360,11 +372,15 @@ impl Config {
             crate::follow_ups::rules::DEFAULT_DAYS,
             1..=365,
         )?;
+        let risk_due_days =
+            crate::risks::rules::parse_due_days(get("MEDIATION_RISK_DUE_DAYS").unwrap_or(""))
+                .map_err(|m| config_error("MEDIATION_RISK_DUE_DAYS", m))?;
         let public = public::from_vars(&vars, &bind)?;
         let sms = sms::from_vars(&vars)?;
         Ok(Self {
             public,
             database_url,
+            read_database_url,
             bind,
             jwt_secret,
             data_key,
@@ -380,6 +396,7 @@ impl Config {
             sms,
             documents,
             follow_up_days,
+            risk_due_days,
         })
     }
 

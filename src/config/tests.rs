@@ -134,3 +134,46 @@ fn orphaned_documents_are_swept_hourly_once_an_hour_old() {
     let error = Config::from_vars(vars(&[("MEDIATION_STORAGE_SWEEP_SECONDS", "5")])).unwrap_err();
     assert_eq!(error.variable, "MEDIATION_STORAGE_SWEEP_SECONDS");
 }
+
+#[test]
+fn a_multi_host_postgres_url_is_taken_as_libpq_reads_it() {
+    let raw = "postgres://root@127.0.0.1:16501,127.0.0.1:16502/mediation\
+               ?target_session_attrs=read-write&connect_timeout=2";
+    let config = Config::from_vars(vars(&[("DATABASE_URL", raw)])).unwrap();
+    assert_eq!(
+        config.database_url,
+        DatabaseUrl::Postgres { url: raw.into() }
+    );
+    assert_eq!(
+        format!("{:?}", config.database_url),
+        "postgres://…@127.0.0.1:16501,127.0.0.1:16502/mediation\
+         ?target_session_attrs=read-write&connect_timeout=2"
+    );
+}
+
+#[test]
+fn a_read_standby_is_taken_with_postgres_and_refused_with_sqlite() {
+    let read = "postgres://root@standby/mediation";
+    let config = Config::from_vars(vars(&[
+        ("DATABASE_URL", "postgres://root@primary/mediation"),
+        ("MEDIATION_READ_DATABASE_URL", read),
+    ]))
+    .unwrap();
+    assert_eq!(
+        config.read_database_url,
+        Some(DatabaseUrl::Postgres { url: read.into() })
+    );
+    assert_eq!(
+        Config::from_vars(vars(&[])).unwrap().read_database_url,
+        None
+    );
+    let error = Config::from_vars(vars(&[("MEDIATION_READ_DATABASE_URL", read)])).unwrap_err();
+    assert_eq!(error.variable, "MEDIATION_READ_DATABASE_URL");
+    assert!(error.message.contains("SQLite"), "{}", error.message);
+    let error = Config::from_vars(vars(&[
+        ("DATABASE_URL", "postgres://root@primary/mediation"),
+        ("MEDIATION_READ_DATABASE_URL", "sqlite://copy.db"),
+    ]))
+    .unwrap_err();
+    assert!(error.message.contains("postgres://"), "{}", error.message);
+}

@@ -36,6 +36,12 @@ const UNAVAILABLE_MESSAGES: &[&str] = &[
     "could not receive data from server",
     "could not send data to server",
     "ssl connection has been closed",
+    // PostgreSQL on a standby or a server being promoted or demoted by a failover manager
+    // (pg_auto_failover): 25006 without diesel's kind, 57P04 database_dropped is not here.
+    "read-only transaction",
+    "recovery is in progress",
+    "session is read-only",
+    "server is in hot standby mode",
 ];
 
 /// True when `error` says the database is unreachable, overloaded, locked or full: a condition
@@ -43,6 +49,19 @@ const UNAVAILABLE_MESSAGES: &[&str] = &[
 pub fn is_unavailable(error: &Error) -> bool {
     match error {
         Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        // 25006 read_only_sql_transaction: this connection reached a server that is (now) a
+        // standby, e.g. the old primary after a failover. The connection is discarded and the
+        // next one, opened with `target_session_attrs=read-write`, finds the new primary. The
+        // service's own read-only snapshots (`db::read_snapshot`) never write, so inside them
+        // this error cannot be a fault of ours that a 503 would hide.
+        Error::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, _) => true,
+        // 40001 on a hot standby (`MEDIATION_READ_DATABASE_URL`): the replay of the primary's
+        // changes cancelled this query ("conflict with recovery"). A retry is likely to succeed;
+        // other serialization failures stay what they are.
+        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => info
+            .message()
+            .to_ascii_lowercase()
+            .contains("conflict with recovery"),
         Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand, info) => {
             message_says_unavailable(info.message())
         }
@@ -104,6 +123,36 @@ mod tests {
             .batch_execute("INSERT INTO t VALUES (2)")
             .expect_err("locked");
         assert!(is_unavailable(&error), "{error:?}");
+    }
+
+    fn postgres_error(kind: DatabaseErrorKind, message: &str) -> Error {
+        Error::DatabaseError(kind, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn what_a_failover_says_is_unavailability_not_a_bug() {
+        // The old primary, back as a standby, under a pooled connection (SQLSTATE 25006).
+        let read_only = postgres_error(
+            DatabaseErrorKind::ReadOnlyTransaction,
+            "cannot execute INSERT in a read-only transaction",
+        );
+        assert!(is_unavailable(&read_only));
+        // libpq with target_session_attrs=read-write while no host is the primary yet.
+        let no_primary = postgres_error(
+            DatabaseErrorKind::Unknown,
+            "connection to server at \"127.0.0.1\", port 16502 failed: session is read-only",
+        );
+        assert!(is_unavailable(&no_primary));
+        let replay = postgres_error(
+            DatabaseErrorKind::SerializationFailure,
+            "canceling statement due to conflict with recovery",
+        );
+        assert!(is_unavailable(&replay));
+        let race = postgres_error(
+            DatabaseErrorKind::SerializationFailure,
+            "could not serialize access due to concurrent update",
+        );
+        assert!(!is_unavailable(&race), "a write race is not an outage");
     }
 
     #[test]

@@ -202,12 +202,7 @@ pub async fn attachment(state: &AppState, document: &Document) -> Result<HttpRes
         .storage
         .get(&StorePath::from(document.storage_key.as_str()))
         .await
-        .map_err(|e| {
-            AppError::Internal(anyhow::anyhow!(
-                "document {} missing from the store: {e}",
-                document.id
-            ))
-        })?;
+        .map_err(|e| missing_or_unavailable(&document.id, e))?;
     let stream = stored
         .into_stream()
         .map(|chunk| chunk.map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string())));
@@ -221,6 +216,23 @@ pub async fn attachment(state: &AppState, document: &Document) -> Result<HttpRes
         .insert_header(("x-content-type-options", "nosniff"))
         .insert_header(("cache-control", "private, no-store"))
         .streaming(stream))
+}
+
+/// A document whose row exists but whose object is gone (a bucket restored from an older
+/// backup, a lifecycle rule, a hand deletion) is data loss the caller cannot cure: 409
+/// `document_content_missing`, logged as an error, never a 500. A store that cannot be reached is
+/// 503 `service_unavailable`: retrying later can cure it.
+fn missing_or_unavailable(document_id: &str, error: object_store::Error) -> AppError {
+    match error {
+        object_store::Error::NotFound { .. } => {
+            tracing::error!(document = %document_id, %error, "a document's bytes are missing from the store");
+            AppError::Conflict {
+                code: "document_content_missing",
+                detail: crate::msg!("detail.document_content_missing"),
+            }
+        }
+        other => AppError::Unavailable(format!("document {document_id}: {other}")),
+    }
 }
 
 /// `attachment` with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987), so Chinese file
