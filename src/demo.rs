@@ -133,6 +133,12 @@ const USERS: &[(&str, &str, Role, &str)] = &[
         "SPSF",
     ),
     (
+        "grid@demo.local",
+        "陈网格 Chen Wangge",
+        Role::GridWorker,
+        "SP",
+    ),
+    (
         "demo-admin@demo.local",
         "演示管理员 Demo Admin",
         Role::Admin,

@@ -83,10 +83,13 @@ impl Caller {
         })
     }
 
-    /// 403 unless the caller's role allows `action`.
+    /// 403 unless the caller's role allows `action` (404 for a grid worker, to whom nothing but
+    /// their risks exists).
     pub fn require(&self, action: Action) -> Result<(), AppError> {
         if policy::allows(self.role, action) {
             Ok(())
+        } else if self.role == crate::users::Role::GridWorker {
+            Err(AppError::NotFound)
         } else {
             Err(AppError::Forbidden(crate::msg!(
                 "detail.forbidden.role",

@@ -20,6 +20,7 @@ impl Caller {
     async fn authenticate(request: HttpRequest) -> Result<Self, AppError> {
         let state = app_state(&request)?;
         let pending = PendingCaller::from_token(&request, &state)?;
+        // Checked in `confirm`, once the role is known.
         state
             .db
             .run(move |connection| pending.confirm(connection))
@@ -49,6 +50,8 @@ pub struct PendingCaller {
     subject: String,
     session_id: String,
     now: chrono::DateTime<chrono::Utc>,
+    /// Whether a grid worker may reach the requested path (`policy::grid_worker_may_reach`).
+    grid_worker_path: bool,
 }
 
 impl PendingCaller {
@@ -60,6 +63,7 @@ impl PendingCaller {
             subject: claims.sub,
             session_id: claims.sid,
             now,
+            grid_worker_path: super::policy::grid_worker_may_reach(request.path()),
         })
     }
 
@@ -69,7 +73,13 @@ impl PendingCaller {
         let live = sessions::live(connection, &self.session_id, self.now.naive_utc())?.ok_or_else(
             || AppError::Unauthenticated(crate::msg!("detail.unauthenticated.session_ended")),
         )?;
-        Caller::from_live_session(live, &self.subject, self.now)
+        let caller = Caller::from_live_session(live, &self.subject, self.now)?;
+        // A grid worker reports risks and reads their own; everything else does not exist for
+        // them (404, not 403: they should not learn what is there).
+        if caller.role == crate::users::Role::GridWorker && !self.grid_worker_path {
+            return Err(AppError::NotFound);
+        }
+        Ok(caller)
     }
 }
 

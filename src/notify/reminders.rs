@@ -335,8 +335,9 @@ fn payment_reminders(
     Ok(written)
 }
 
-/// Runs [`run_once`] forever, every `interval` (`reminder_interval`), and the follow-up
-/// reminder (`follow_ups::remind_due`, due `follow_up_days` after a case concludes).
+/// Runs [`run_once`] forever, every `interval` (`reminder_interval`), the follow-up
+/// reminder (`follow_ups::remind_due`, due `follow_up_days` after a case concludes) and the
+/// overdue-risk reminder (`risks::remind_overdue`).
 pub async fn run(
     db: Db,
     clock: Clock,
@@ -350,7 +351,8 @@ pub async fn run(
         let outcome = db
             .run(move |connection| {
                 let written = run_once(connection, &keys, now)?;
-                Ok(written + crate::follow_ups::remind_due(connection, now, follow_up_days)?)
+                let follow_ups = crate::follow_ups::remind_due(connection, now, follow_up_days)?;
+                Ok(written + follow_ups + crate::risks::remind_overdue(connection, now)?)
             })
             .await;
         match outcome {

@@ -20,6 +20,7 @@ text_enum! {
         PaymentMissed = "payment_missed",
         FollowUpDue = "follow_up_due",
         OnlineApplication = "online_application",
+        RiskOverdue = "risk_overdue",
     }
 }
 
@@ -49,6 +50,7 @@ template_files! {
     PaymentMissed => "payment_missed",
     FollowUpDue => "follow_up_due",
     OnlineApplication => "online_application",
+    RiskOverdue => "risk_overdue",
 }
 
 /// A rendered message.
@@ -110,8 +112,14 @@ mod tests {
     fn every_template_renders_when_given_its_placeholders() {
         for template in Template::ALL {
             let names = placeholders(*template);
+            // A risk's reminder is about a risk, not yet a case (docs/prevention.md).
+            let subject = if *template == Template::RiskOverdue {
+                "risk <risk_id>"
+            } else {
+                "case <case_number>"
+            };
             assert!(
-                names.contains(&"case_number".to_owned()),
+                names.contains(&subject.split(['<', '>']).nth(1).unwrap_or("").to_owned()),
                 "{template} names its case"
             );
             let vars: BTreeMap<&str, String> = names
@@ -135,7 +143,7 @@ mod tests {
                 "{template}: Chinese text"
             );
             assert!(
-                rendered.body.to_lowercase().contains("case <case_number>"),
+                rendered.body.to_lowercase().contains(subject),
                 "{template}: an English line"
             );
         }

@@ -28,6 +28,8 @@ text_enum! {
         JudicialOfficer = "judicial_officer",
         HrOfficer = "hr_officer",
         Lawyer = "lawyer",
+        /// 网格员/信息员/义务调解员: reports risks (docs/prevention.md) and sees nothing else.
+        GridWorker = "grid_worker",
     }
 }
 

@@ -123,9 +123,10 @@ api_test!(
         let path = format!("/api/v1/users?office_id={}", world.town_union["id"].as_str().unwrap());
         let page = app.get(&path, Some(&world.admin.token)).await.json();
         let items = page["items"].as_array().unwrap();
-        assert_eq!(items.len(), 1);
-        assert_eq!(items[0]["id"], world.mediator.id.as_str());
-        assert!(items[0].get("password_hash").is_none());
+        // The town union's people: its mediator and its grid worker (newest first).
+        let ids: Vec<&str> = items.iter().map(|u| u["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, [world.grid_worker.id.as_str(), world.mediator.id.as_str()]);
+        assert!(items.iter().all(|u| u.get("password_hash").is_none()));
         let lawyers = app.get("/api/v1/users?role=lawyer", Some(&world.admin.token)).await.json();
         assert_eq!(lawyers["items"][0]["id"], world.lawyer.id.as_str());
     }

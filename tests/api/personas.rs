@@ -33,6 +33,8 @@ pub struct World {
     pub judicial_officer: Persona,
     pub hr_officer: Persona,
     pub lawyer: Persona,
+    /// A grid worker (网格员) of the town union: reports risks, sees nothing else.
+    pub grid_worker: Persona,
 }
 
 impl TestApp {
@@ -143,6 +145,9 @@ impl TestApp {
                 .await,
             hr_officer: self.create_persona(&admin, "hr_officer", &hr).await,
             lawyer: self.create_persona(&admin, "lawyer", &judicial).await,
+            grid_worker: self
+                .create_persona(&admin, "grid_worker", &town_union)
+                .await,
             admin,
             county_union,
             town_union,
