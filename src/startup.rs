@@ -47,8 +47,10 @@ impl Application {
         let tokens = TokenSigner::new(&jwt_secret, config.auth.access_token_ttl);
         let personal_data = PersonalData::from_base64_key(&data_key)?;
         let browser_sessions = crate::auth::browser_session::BrowserSessions::new(&jwt_secret);
+        let read_db = connect_read_standby(&config, &db).await?;
         let state = web::Data::new(AppState {
             db,
+            read_db,
             config: config.clone(),
             clock,
             jwt_secret,
@@ -173,10 +175,28 @@ pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<Db> {
         for name in &applied {
             tracing::info!(migration = %name, "migration applied");
         }
+        // Cases registered before employers were keyed (issue 17 B): NFKC is Rust's, not SQL's.
+        let keyed = crate::employers::backfill_keys(&mut connection)?;
+        if keyed > 0 {
+            tracing::info!(cases = keyed, "employers keyed");
+        }
         tracing::info!(database = ?url, applied = applied.len(), "database ready");
         Ok(db)
     })
     .await?
+}
+
+/// The pool for reads that may lag ([`AppState::read_db`]): the standby of
+/// `MEDIATION_READ_DATABASE_URL`, or the primary's own pool when it is unset. No migrations run
+/// there: a standby replays the primary's.
+async fn connect_read_standby(config: &Config, primary: &Db) -> anyhow::Result<Db> {
+    let Some(url) = config.read_database_url.clone() else {
+        return Ok(primary.clone());
+    };
+    let (size, timeout) = (config.db_pool_size, config.db_timeout);
+    let db = web::block(move || Db::connect(&url, size, timeout)).await??;
+    tracing::info!(database = ?config.read_database_url, "statistics and exports read from this standby");
+    Ok(db)
 }
 
 /// Resolves the token-signing secret and creates the first admin if there are no users.

@@ -13,6 +13,7 @@ use super::deadlines::{mediation_clock, office_zone};
 use super::lifecycle::CaseStatus;
 use super::{is_collective, store_flags, Case, Category, Channel, Flag};
 use crate::db::DbConnection;
+use crate::domain::employer;
 use crate::domain::identifiers::{mask_phone, parse_credit_code, parse_phone};
 use crate::domain::new_id;
 use crate::domain::protect::PersonalData;
@@ -20,7 +21,7 @@ use crate::domain::validation::{free_text, text, Validator};
 use crate::error::AppError;
 use crate::offices::Office;
 use crate::parties::{self, PartyInput, PartyKind, ValidParty};
-use crate::schema::cases;
+use crate::schema::{case_employers, cases};
 use crate::timeline::{self, Actor, GENESIS};
 
 /// The largest amount accepted, in fen: 10 billion yuan — far above any real claim, low enough
@@ -337,6 +338,12 @@ pub fn register(
     diesel::insert_into(cases::table)
         .values(&case)
         .execute(connection)?;
+    stamp_employer(
+        connection,
+        &case.id,
+        &case.employer_name,
+        case.employer_credit_code.as_deref(),
+    )?;
     for party in &intake.parties {
         parties::insert(connection, &party.protect(protector, &case.id, now))?;
     }
@@ -360,4 +367,24 @@ pub fn register(
         .find(&case.id)
         .select(Case::as_select())
         .first(connection)
+}
+
+/// Keys a case by its employer (`domain::employer`), so `/employers/{id}` and the intake
+/// warnings find it through an index: the credit code when known, else the normalised name.
+/// Also keys the cases registered before there were keys (`employers::backfill_keys`).
+pub fn stamp_employer(
+    connection: &mut DbConnection,
+    case_id: &str,
+    employer_name: &str,
+    credit_code: Option<&str>,
+) -> QueryResult<usize> {
+    let normalized = employer::normalize_name(employer_name);
+    let key = employer::employer_key(&normalized, credit_code);
+    diesel::insert_into(case_employers::table)
+        .values((
+            case_employers::case_id.eq(case_id),
+            case_employers::employer_key.eq(key),
+            case_employers::employer_name_normalized.eq(normalized),
+        ))
+        .execute(connection)
 }

@@ -1,6 +1,7 @@
 //! `/console/cases/new`: the intake form (登记案件). Posting it calls
-//! `cases::use_cases::register`, the use case behind `POST /api/v1/cases`, so the console and
-//! the API accept and refuse exactly the same intakes; a refused one comes back with every
+//! `employers::register_case` (`cases::use_cases::register`, then the intake warnings), the
+//! use case behind `POST /api/v1/cases`, so the console and the API accept and refuse exactly
+//! the same intakes and warn alike; a refused one comes back with every
 //! value kept and each error, in Chinese, next to its field (422).
 
 use actix_web::http::StatusCode;
@@ -17,9 +18,10 @@ use crate::app::AppState;
 use crate::auth::caller::Caller;
 use crate::auth::policy::Action;
 use crate::cases::deadlines::office_zone;
-use crate::cases::{intake, use_cases, CaseView, Category, Channel, Flag};
+use crate::cases::{intake, Category, Channel, Flag};
 use crate::db::DbConnection;
 use crate::domain::protect::PersonalData;
+use crate::employers::{self, use_cases::RegisteredCase};
 use crate::error::AppError;
 use crate::i18n::{Lang, Message};
 use crate::msg;
@@ -241,7 +243,7 @@ fn register_form(
     mut form: IntakeForm,
     protector: &PersonalData,
     now: DateTime<Utc>,
-) -> Result<CaseView, AppError> {
+) -> Result<RegisteredCase, AppError> {
     if let (true, Some(office_id)) = (form.needs_time_zone(), &caller.office_id) {
         let office = offices::use_cases::get(connection, caller, office_id)?;
         form.place_received_at(office_zone(&office.time_zone));
@@ -252,19 +254,25 @@ fn register_form(
         return Err(form.all_errors(more));
     }
     let input = form.input.clone();
-    use_cases::register(connection, caller, input, protector, now).map_err(|e| form.on_form(e))
+    employers::register_case(connection, caller, input, protector, now).map_err(|e| form.on_form(e))
 }
 
-/// The case's page (303) once registered; a failure page when the person may not register
+/// The case's page (303) once registered — by way of what its intake found, when it found
+/// something (`intake_warnings`); a failure page when the person may not register
 /// cases; else the form again with the values kept and what to correct, with the error's status.
 fn answer(
     lang: Lang,
     user: &ConsoleUser,
     values: &Values,
-    registered: Result<CaseView, AppError>,
+    registered: Result<RegisteredCase, AppError>,
 ) -> HttpResponse {
     match registered {
-        Ok(case) => see_other(&format!("/console/cases/{}", case.id)),
+        Ok(RegisteredCase { case, warnings }) if warnings.is_empty() => {
+            see_other(&format!("/console/cases/{}", case.id))
+        }
+        Ok(RegisteredCase { case, .. }) => {
+            see_other(&format!("/console/cases/{}/warnings", case.id))
+        }
         Err(error @ (AppError::Forbidden(_) | AppError::NotFound)) => {
             failure(lang, Some(user), error)
         }

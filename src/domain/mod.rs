@@ -3,6 +3,7 @@
 //! "Parse, don't validate": request fields become these types at the edge, so code further in
 //! never sees an unchecked string.
 
+pub mod employer;
 pub mod identifiers;
 pub mod ids;
 pub mod lengths;

@@ -1,0 +1,2 @@
+DROP INDEX cases_employer_credit_code;
+DROP TABLE case_employers;
