@@ -56,6 +56,11 @@ pub struct CreatePayment {
     pub amount_fen: i64,
     pub paid_at: DateTime<Utc>,
     pub note: Option<String>,
+    /// How the payment is shared among the workers of the case (a collective dispute's roster):
+    /// each a worker party of this case, the shares adding up to `amount_fen` exactly
+    /// (`roster::rules`). Without it the payment counts for the case only.
+    #[serde(default)]
+    pub allocations: Option<Vec<crate::roster::rules::AllocationInput>>,
 }
 
 /// A term whose fields all passed their checks.
@@ -220,8 +225,9 @@ pub fn takes_payments(status: CaseStatus) -> bool {
 /// Records money actually paid to the workers: union staff only (403); the body is checked
 /// first (422), then, in one transaction, the case must be visible (404) and take payments (409
 /// `invalid_transition`); the payment is stored, the case's recovered amount is recomputed by
-/// the database from all its payments (a new version of the case), and `payment_recorded` goes
-/// on the timeline.
+/// the database from all its payments (a new version of the case), the `allocations` (if any)
+/// are stored and added to the workers' roster entries (422 and nothing written when a party is
+/// not a worker of the case), and `payment_recorded` goes on the timeline.
 pub fn record_payment(
     connection: &mut DbConnection,
     caller: &Caller,
@@ -248,6 +254,9 @@ pub fn record_payment(
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .and_then(|n| v.check("note", free_text(n, lengths::REASON)));
+    if let (Some(fen), Some(shares)) = (amount_fen, &input.allocations) {
+        crate::roster::use_cases::check_shares(&mut v, fen, shares);
+    }
     let amount_fen = v.finish_with(|| amount_fen)?;
     let payment = write_transaction(connection, |connection| {
         let case = find_for(connection, caller, case_id)?;
@@ -267,10 +276,21 @@ pub fn record_payment(
             created_at: now.naive_utc(),
         };
         super::insert_payment(connection, &payment)?;
+        let shares = input.allocations.as_deref().unwrap_or_default();
+        crate::roster::use_cases::allocate(
+            connection,
+            &case,
+            &payment.id,
+            shares,
+            now.naive_utc(),
+        )?;
         super::refresh_recovered(connection, &case.id, now.naive_utc())?;
         let recovered = crate::cases::reload(connection, &case.id)?.recovered_amount_fen;
-        let data = json!({"payment_id": payment.id, "amount_fen": amount_fen, "paid_at": input.paid_at,
+        let mut data = json!({"payment_id": payment.id, "amount_fen": amount_fen, "paid_at": input.paid_at,
                           "note": note, "recovered_amount_fen": recovered});
+        if !shares.is_empty() {
+            data["allocations"] = json!(shares);
+        }
         timeline::append(
             connection,
             &case.id,

@@ -34,6 +34,11 @@ texts! {
         address = "page.track.address",
         again = "page.track.again",
         you = "page.track.you",
+        share = "page.track.share",
+        claimed = "page.track.claimed",
+        agreed = "page.track.agreed",
+        paid = "page.track.paid",
+        representative = "page.track.representative",
         name = "page.apply.name",
         id_number = "page.apply.id_number",
         mobile = "page.apply.phone",
@@ -106,6 +111,8 @@ pub struct CasePage {
     pub view: WorkerView,
     pub milestones: Vec<MilestoneRow>,
     pub rights: Vec<RightRow>,
+    /// The worker's own amounts on a collective case's roster, in yuan: claimed, agreed, paid.
+    pub share: Option<[String; 3]>,
 }
 
 /// A local date the way the worker view writes them: 2026年12月5日, or ISO in English.
@@ -141,6 +148,9 @@ pub fn case_page(lang: Lang, view: WorkerView) -> Result<String, AppError> {
     render(&CasePage {
         chrome: Chrome::new(lang, Section::Track),
         title: msg!("page.track.case", case_number = &view.case_number).render(lang),
+        share: view.share.as_ref().map(|s| {
+            [s.claimed_amount_fen, s.agreed_amount_fen, s.paid_amount_fen].map(crate::notify::yuan)
+        }),
         t,
         view,
         milestones,

@@ -14,7 +14,7 @@ use super::throttle::{self, hit};
 use super::use_cases::PublicContext;
 use super::worker_view::{
     worker_view, AgreementFacts, IntakeDecision, JointSession, OfficeContact, PaymentMade,
-    PaymentTerm, WorkerCaseFacts, WorkerIdentity, WorkerView,
+    PaymentTerm, WorkerCaseFacts, WorkerIdentity, WorkerShare, WorkerView,
 };
 use crate::cases::deadlines::office_zone;
 use crate::cases::lifecycle::CaseStatus;
@@ -86,7 +86,33 @@ pub fn track(
     let facts = facts_of(connection, &case)?;
     let mut view = worker_view(&facts, now, lang);
     view.worker = worker_identity(connection, &case)?;
+    view.share = worker_share(connection, &case)?;
     Ok(view)
+}
+
+/// The roster entry of the worker the access code was issued for, if the case keeps one: their
+/// own amounts only. A case has one access code, issued to the worker who applied online, so
+/// the other workers of a collective case cannot follow their own share here (docs/cases.md).
+fn worker_share(
+    connection: &mut DbConnection,
+    case: &Case,
+) -> Result<Option<WorkerShare>, AppError> {
+    let party: Option<Option<String>> = case_access::table
+        .filter(case_access::case_id.eq(case.id.as_str()))
+        .select(case_access::party_id)
+        .first(connection)
+        .optional()?;
+    let Some(party_id) = party.flatten() else {
+        return Ok(None);
+    };
+    Ok(crate::roster::entry_of(connection, &party_id)?
+        .filter(|entry| entry.case_id == case.id.as_str())
+        .map(|entry| WorkerShare {
+            claimed_amount_fen: entry.claimed_amount_fen,
+            agreed_amount_fen: entry.agreed_amount_fen,
+            paid_amount_fen: entry.paid_amount_fen,
+            representative: entry.representative,
+        }))
 }
 
 /// The worker party the access code was issued for, numbers as stored masked.

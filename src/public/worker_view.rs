@@ -127,6 +127,21 @@ pub struct WorkerView {
     /// The worker themselves, as the case records them, numbers masked (the worker's own data
     /// only: nothing of any other party). `None` where the case has no worker party to show.
     pub worker: Option<WorkerIdentity>,
+    /// The worker's own share on the roster of a collective case (docs/cases.md "Collective
+    /// disputes"): theirs only, never another worker's. `None` when the case keeps no roster
+    /// entry for them.
+    pub share: Option<WorkerShare>,
+}
+
+/// One worker's own amounts on the roster of their case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct WorkerShare {
+    pub claimed_amount_fen: i64,
+    pub agreed_amount_fen: i64,
+    /// What has reached this worker, from the payments shared among the workers.
+    pub paid_amount_fen: i64,
+    /// The worker was elected to represent the others (LDMAL Art. 7).
+    pub representative: bool,
 }
 
 /// Who the case says the worker is: enough to recognise a typo, not enough to be a leak.
@@ -159,6 +174,7 @@ pub fn worker_view(facts: &WorkerCaseFacts, now: DateTime<Utc>, lang: Lang) -> W
         rights: rights::rights(facts, mediation_deadline, agreement.as_ref(), &calendar),
         office: facts.office.clone(),
         worker: None,
+        share: None,
     }
 }
 
