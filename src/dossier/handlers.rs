@@ -22,12 +22,28 @@ fn wants_html(request: &HttpRequest) -> bool {
     matches!((html, json), (Some(h), Some(j)) if h < j) || (html.is_some() && json.is_none())
 }
 
+/// `Accept: application/pdf` (before any JSON or HTML), or `?format=pdf`.
+fn wants_pdf(request: &HttpRequest) -> bool {
+    let accept = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let first = ["application/json", "text/html"]
+        .iter()
+        .filter_map(|t| accept.find(t))
+        .min();
+    let asked = request.query_string().split('&').any(|p| p == "format=pdf");
+    asked
+        || matches!((accept.find("application/pdf"), first), (Some(p), f) if f.is_none_or(|f| p < f))
+}
+
 /// The whole case file, visible exactly like the case.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/dossier", tag = "dossier",
     params(("id" = String, Path, description = "The case's id")), security(("bearer" = [])),
     responses(
-        (status = 200, description = "The case file: JSON, or the printable page when `Accept` prefers `text/html`",
-            content((Dossier = "application/json"), (String = "text/html"))),
+        (status = 200, description = "The case file: JSON; the printable page when `Accept` prefers `text/html`; the A4 case file (cover, contents, sections, chain check) when it prefers `application/pdf` or with `?format=pdf`",
+            content((Dossier = "application/json"), (String = "text/html"), (String = "application/pdf"))),
         (status = 404, description = "No such case, or not visible to you", body = Problem),
     ))]
 pub async fn get_dossier(
@@ -37,6 +53,18 @@ pub async fn get_dossier(
     id: web::Path<CaseId>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.clock.now();
+    if wants_pdf(&request) {
+        let (bytes, serial) = state
+            .db
+            .run(move |connection| dossier::print(connection, &caller, &id, now))
+            .await?;
+        let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        let pdf = crate::papers::use_cases::PaperFormat::Pdf;
+        let stem = "dossier";
+        return Ok(crate::papers::handlers::paper_response(
+            pdf, stem, &serial, &sha256, bytes,
+        ));
+    }
     let case_file = state
         .db
         .run(move |connection| dossier::assemble(connection, &caller, &id, now))

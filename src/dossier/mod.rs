@@ -4,6 +4,7 @@
 //! chain so a printed file can later be checked against the system. JSON for systems; a
 //! printable HTML page (server-side template, Chinese labels, no external assets) for people.
 
+pub mod case_file;
 pub mod handlers;
 pub mod page;
 
@@ -65,12 +66,41 @@ pub fn assemble(
     now: DateTime<Utc>,
 ) -> Result<Dossier, AppError> {
     read_snapshot(connection, |connection| {
-        assemble_in_snapshot(connection, caller, case_id, now)
+        assemble_in(connection, caller, case_id, now)
     })
 }
 
-/// [`assemble`], inside its snapshot.
-fn assemble_in_snapshot(
+/// The case file as an A4 PDF (`case_file`), with the names of everyone its timeline mentions
+/// loaded in the same snapshot; and the serial printed on its pages.
+pub fn print(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    case_id: &CaseId,
+    now: DateTime<Utc>,
+) -> Result<(Vec<u8>, String), AppError> {
+    let (file, names) = read_snapshot(connection, |connection| {
+        let file = assemble_in(connection, caller, case_id, now)?;
+        let mut ids: Vec<&str> = Vec::new();
+        for event in &file.timeline {
+            ids.extend(event.actor.id.as_deref());
+            if event.kind == "assignment" {
+                for end in ["from", "to"] {
+                    ids.extend(event.data.get(end).and_then(|v| v.as_str()));
+                }
+            }
+        }
+        let names = crate::timeline::names::actor_names(connection, &ids)?;
+        Ok::<_, AppError>((file, names))
+    })?;
+    Ok((
+        case_file::render_pdf(&file, &names)?,
+        case_file::serial(&file),
+    ))
+}
+
+/// [`assemble`], inside the caller's snapshot or transaction (the papers write their timeline
+/// event in the transaction that read the case file).
+pub fn assemble_in(
     connection: &mut DbConnection,
     caller: &Caller,
     case_id: &CaseId,
