@@ -9,6 +9,7 @@
 //! ([`examples`]). docs/contract.md says how to read the document and how the tests keep it true.
 
 pub mod examples;
+pub mod exports;
 pub mod inputs;
 pub mod lists;
 pub mod media;
@@ -20,6 +21,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use self::examples::RequestExamples;
+use self::exports::ExportContent;
 use self::inputs::InputRules;
 use self::lists::PageItemsByReference;
 use self::media::{DocumentContent, OptionalBodies};
@@ -91,23 +93,40 @@ use crate::http::error::{FieldError, Problem};
         crate::follow_ups::handlers::list_follow_ups,
         crate::follow_ups::handlers::get_follow_up,
         crate::stats::handlers::get_stats,
+        crate::risks::handlers::create_risk,
+        crate::risks::handlers::list_risks,
+        crate::risks::handlers::get_risk,
+        crate::risks::handlers::update_risk,
+        crate::risks::handlers::transition_risk,
+        crate::risks::handlers::create_case_from_risk,
+        crate::consultations::handlers::create_consultation,
+        crate::consultations::handlers::list_consultations,
+        crate::consultations::handlers::get_consultation,
+        crate::employers::handlers::list_employers,
+        crate::employers::handlers::watchlist,
+        crate::employers::handlers::get_employer,
         crate::notify::handlers::list_notifications,
         crate::notify::handlers::retry_notification,
         crate::timeline::handlers::verify_events,
         crate::parties::handlers::reveal_party,
+        crate::roster::handlers::list_roster,
+        crate::roster::handlers::put_roster_entry,
         crate::grants::handlers::create_grant,
         crate::grants::handlers::list_grants,
         crate::grants::handlers::revoke_grant,
         crate::dossier::handlers::get_dossier,
+        crate::papers::handlers::list_papers,
+        crate::papers::handlers::get_paper,
         crate::documents::handlers::upload_document,
         crate::documents::handlers::list_documents,
         crate::documents::handlers::download_document,
     ),
-    components(schemas(Problem, FieldError)),
+    components(schemas(Problem, FieldError, crate::cases::priority::CaseSort)),
     modifiers(
         &BearerAuth,
         &ProblemResponses,
         &DocumentContent,
+        &ExportContent,
         &OptionalBodies,
         &InputRules,
         &PageItemsByReference,
@@ -122,10 +141,14 @@ use crate::http::error::{FieldError, Problem};
         (name = "cases", description = "Intake, lifecycle, parties, timeline"),
         (name = "documents", description = "Evidence and signed papers"),
         (name = "grants", description = "Lawyers' time-boxed read access to case files"),
-        (name = "dossier", description = "The whole case file, as JSON or a printable page"),
+        (name = "dossier", description = "The whole case file: JSON, a printable page, or an A4 PDF"),
+        (name = "papers", description = "The papers an office issues from a case, as A4 PDF with a recorded serial and hash"),
         (name = "notifications", description = "The email outbox (admin)"),
         (name = "statistics", description = "The figures offices report"),
+        (name = "consultations", description = "Consultations (法律咨询) and legal aid"),
+        (name = "risks", description = "Risk screening (风险隐患排查): grid workers report, union offices handle"),
         (name = "follow_ups", description = "Follow-ups (回访) with the worker after a case concludes"),
+        (name = "employers", description = "Employers across cases and risks, the wage-arrears watch-list"),
         (name = "sessions", description = "Joint (tripartite) mediation sessions"),
         (name = "agreements", description = "Mediation agreements, payments and statutory follow-ups"),
         (name = "referrals", description = "One union, three offices: tasks for partner offices and their answers"),

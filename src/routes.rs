@@ -7,13 +7,14 @@
 use actix_web::{web, HttpResponse};
 
 use crate::console;
+use crate::employers;
 use crate::error::AppError;
 use crate::follow_ups;
 use crate::http::metrics;
 use crate::pages;
 use crate::{
-    agreements, auth, cases, documents, dossier, grants, health, notify, offices, openapi, parties,
-    public, referrals, sessions, stats, timeline, users,
+    agreements, auth, cases, consultations, documents, dossier, grants, health, notify, offices,
+    openapi, parties, public, referrals, risks, roster, sessions, stats, timeline, users,
 };
 
 /// Declares the route table once: `ROUTES` (for the contract test) and the functions that
@@ -70,11 +71,16 @@ route_table! {
         // console: my work, case list, intake
         "/console/cases" => { get: console::case_list::case_list },
         "/console/cases/new" => { get: console::intake::intake_form, post: console::intake::register },
+        "/console/cases/export" => { get: console::exports::cases },
         // console: the case page and its actions
         "/console/cases/{id}/grants" => { post: console::grant_actions::grant },
         "/console/cases/{id}/grants/{grant_id}/revoke" => { post: console::grant_actions::revoke },
+        "/console/cases/{id}/warnings" => { get: console::intake_warnings::show },
         "/console/cases/{id}" => { get: console::case_page::show },
         "/console/cases/{id}/dossier" => { get: console::case_page::dossier },
+        "/console/cases/{id}/dossier.pdf" => { get: console::papers::dossier_pdf },
+        "/console/cases/{id}/papers" => { get: console::papers::list },
+        "/console/cases/{id}/papers/{kind}" => { get: console::papers::issue },
         "/console/cases/{id}/transitions" => { post: console::case_actions::transition },
         "/console/cases/{id}/assignee" => { post: console::case_actions::assign },
         "/console/cases/{id}/notes" => { post: console::case_actions::note },
@@ -115,6 +121,7 @@ route_table! {
         "/console/notifications/{id}/retry" => { post: console::admin_notifications::retry },
         // console: figures
         "/console/figures" => { get: console::figures::figures },
+        "/console/figures/export" => { get: console::exports::figures },
     }
     api "/api/v1" {
         "/auth/login" => { post: auth::handlers::login },
@@ -169,6 +176,18 @@ route_table! {
         },
         "/cases/{id}/follow-ups/{follow_up_id}" => { get: follow_ups::handlers::get_follow_up },
         "/stats" => { get: stats::handlers::get_stats },
+        "/risks" => { post: risks::handlers::create_risk, get: risks::handlers::list_risks },
+        "/risks/{id}" => { get: risks::handlers::get_risk, patch: risks::handlers::update_risk },
+        "/risks/{id}/transitions" => { post: risks::handlers::transition_risk },
+        "/risks/{id}/cases" => { post: risks::handlers::create_case_from_risk },
+        "/consultations" => {
+            post: consultations::handlers::create_consultation,
+            get: consultations::handlers::list_consultations,
+        },
+        "/consultations/{id}" => { get: consultations::handlers::get_consultation },
+        "/employers" => { get: employers::handlers::list_employers },
+        "/employers/watchlist" => { get: employers::handlers::watchlist },
+        "/employers/{id}" => { get: employers::handlers::get_employer },
         "/notifications" => { get: notify::handlers::list_notifications },
         "/notifications/{id}/retry" => { post: notify::handlers::retry_notification },
         "/referrals" => { get: referrals::handlers::list_referrals },
@@ -180,12 +199,16 @@ route_table! {
         "/cases/{id}/events" => { get: timeline::handlers::list_events },
         "/cases/{id}/events/verify" => { get: timeline::handlers::verify_events },
         "/cases/{id}/parties/{party_id}/reveal" => { post: parties::handlers::reveal_party },
+        "/cases/{id}/roster" => { get: roster::handlers::list_roster },
+        "/cases/{id}/roster/{party_id}" => { put: roster::handlers::put_roster_entry },
         "/cases/{id}/grants" => {
             post: grants::handlers::create_grant,
             get: grants::handlers::list_grants,
         },
         "/cases/{id}/grants/{grant_id}" => { delete: grants::handlers::revoke_grant },
         "/cases/{id}/dossier" => { get: dossier::handlers::get_dossier },
+        "/cases/{id}/papers" => { get: crate::papers::handlers::list_papers },
+        "/cases/{id}/papers/{kind}" => { get: crate::papers::handlers::get_paper },
         "/cases/{id}/documents" => {
             post: documents::handlers::upload_document,
             get: documents::handlers::list_documents,

@@ -294,6 +294,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Issue 17 part C: a worker's amounts on the roster of a (collective) case.
+    roster_entries (party_id) {
+        party_id -> Text,
+        case_id -> Text,
+        claimed_amount_fen -> BigInt,
+        agreed_amount_fen -> BigInt,
+        paid_amount_fen -> BigInt,
+        representative -> Bool,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Issue 17 part C: how a payment was shared among the workers of its case.
+    payment_allocations (id) {
+        id -> Text,
+        payment_id -> Text,
+        case_id -> Text,
+        party_id -> Text,
+        amount_fen -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> offices (office_id));
 diesel::joinable!(office_clients -> offices (office_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -301,6 +326,8 @@ diesel::joinable!(sessions -> office_clients (client_id));
 diesel::joinable!(spent_refresh_tokens -> sessions (session_id));
 diesel::joinable!(cases -> offices (office_id));
 diesel::joinable!(case_parties -> cases (case_id));
+diesel::joinable!(roster_entries -> case_parties (party_id));
+diesel::joinable!(payment_allocations -> payments (payment_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(referrals -> cases (case_id));
 diesel::joinable!(referrals -> offices (office_id));
@@ -312,6 +339,17 @@ diesel::joinable!(agreement_terms -> agreements (agreement_id));
 diesel::joinable!(payments -> cases (case_id));
 diesel::joinable!(case_grants -> cases (case_id));
 diesel::joinable!(documents -> cases (case_id));
+
+diesel::table! {
+    /// Issue 17 B: who a case's employer is (`domain::employer`), one row per case.
+    case_employers (case_id) {
+        case_id -> Text,
+        employer_key -> Text,
+        employer_name_normalized -> Text,
+    }
+}
+
+diesel::joinable!(case_employers -> cases (case_id));
 
 diesel::table! {
     phone_verifications (id) {
@@ -367,6 +405,70 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    risks (id) {
+        id -> Text,
+        office_id -> Text,
+        category -> Text,
+        level -> Text,
+        status -> Text,
+        source -> Text,
+        employer_name -> Text,
+        employer_name_normalized -> Text,
+        employer_credit_code -> Nullable<Text>,
+        workers_affected -> Integer,
+        summary -> Text,
+        notes -> Nullable<Text>,
+        assignee_id -> Nullable<Text>,
+        reported_by -> Text,
+        due_at -> Timestamp,
+        case_id -> Nullable<Text>,
+        reminded_at -> Nullable<Timestamp>,
+        concluded_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    risk_events (id) {
+        id -> Text,
+        risk_id -> Text,
+        kind -> Text,
+        actor_id -> Text,
+        actor_role -> Text,
+        data -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consultations (id) {
+        id -> Text,
+        office_id -> Text,
+        channel -> Text,
+        topic -> Text,
+        answered_by -> Text,
+        minutes -> Text,
+        outcome -> Text,
+        case_id -> Nullable<Text>,
+        person_name -> Nullable<Text>,
+        phone_cipher -> Nullable<Text>,
+        phone_masked -> Nullable<Text>,
+        id_number_cipher -> Nullable<Text>,
+        id_number_masked -> Nullable<Text>,
+        id_number_hash -> Nullable<Text>,
+        recorded_by -> Text,
+        consulted_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(risks -> offices (office_id));
+diesel::joinable!(risk_events -> risks (risk_id));
+diesel::joinable!(consultations -> offices (office_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     service_secrets,
     offices,
@@ -377,6 +479,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttle,
     case_number_counters,
     cases,
+    case_employers,
     case_parties,
     case_events,
     referrals,
@@ -390,7 +493,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     documents,
     phone_verifications,
     case_access,
+    roster_entries,
+    payment_allocations,
     public_throttle,
     surveys,
     follow_ups,
+    risks,
+    risk_events,
+    consultations,
 );

@@ -30,11 +30,17 @@ pub fn allows(role: Role, action: Action) -> bool {
     use Role::*;
     match action {
         ManageDirectory => role == Admin,
-        ViewOffices => true,
+        ViewOffices => role != GridWorker,
         ViewStatistics => matches!(role, Admin | UnionMediator | UnionSupervisor),
         WorkCases => matches!(role, UnionMediator | UnionSupervisor),
         ReassignCases => role == UnionSupervisor,
     }
+}
+
+/// Who reads the wage-arrears watch-list (`GET /employers/watchlist`): supervisors, who answer
+/// for an office tree; a mediator looks at one employer at a time (`GET /employers/{id}`).
+pub fn may_read_watchlist(role: Role) -> bool {
+    role == Role::UnionSupervisor
 }
 
 /// Partner-office staff (and their machine clients): they see only cases referred to their
@@ -106,7 +112,9 @@ pub fn role_fits_office(role: Role, kind: Option<OfficeKind>) -> bool {
     match (role, kind) {
         (Role::Admin, _) => true,
         (_, None) => false,
-        (Role::UnionMediator | Role::UnionSupervisor, Some(kind)) => kind == K::Union,
+        (Role::UnionMediator | Role::UnionSupervisor | Role::GridWorker, Some(kind)) => {
+            kind == K::Union
+        }
         (Role::PoliceOfficer, Some(kind)) => kind == K::Police,
         (Role::JudicialOfficer, Some(kind)) => kind == K::Judicial,
         (Role::HrOfficer, Some(kind)) => kind == K::Hr,
@@ -130,6 +138,21 @@ pub fn partner_role_for(kind: OfficeKind) -> Option<Role> {
 /// grant to them would open nothing (docs/case-files.md).
 pub fn may_hold_grant(role: Role) -> bool {
     role == Role::Lawyer
+}
+
+/// Whether `role` may report a risk (风险隐患排查): union staff and grid workers.
+pub fn may_report_risks(role: Role) -> bool {
+    allows(role, Action::WorkCases) || role == Role::GridWorker
+}
+
+/// Whether a grid worker may reach the API path `path`: their risks, their own account and
+/// signing in and out. Everything else answers them 404 (docs/prevention.md).
+pub fn grid_worker_may_reach(path: &str) -> bool {
+    let Some(path) = path.strip_prefix("/api/v1/") else {
+        return false;
+    };
+    let first = path.split('/').next().unwrap_or("");
+    matches!(first, "risks" | "me" | "auth")
 }
 
 /// Whether `role` reads the figures of every office, not only of the offices whose cases it
@@ -201,10 +224,10 @@ mod tests {
     }
 
     #[test]
-    fn every_signed_in_role_may_list_offices() {
+    fn every_signed_in_role_but_grid_workers_may_list_offices() {
         assert!(Role::ALL
             .iter()
-            .all(|role| allows(*role, Action::ViewOffices)));
+            .all(|role| allows(*role, Action::ViewOffices) == (*role != Role::GridWorker)));
     }
 
     #[test]
@@ -266,6 +289,11 @@ mod tests {
         assert!(role_fits_office(Role::HrOfficer, Some(OfficeKind::Hr)));
         assert!(role_fits_office(Role::Lawyer, Some(OfficeKind::Judicial)));
         assert!(role_fits_office(Role::Admin, None));
+        assert!(role_fits_office(Role::GridWorker, Some(OfficeKind::Union)));
+        assert!(!role_fits_office(
+            Role::GridWorker,
+            Some(OfficeKind::Judicial)
+        ));
         assert!(!role_fits_office(Role::Lawyer, None));
     }
 
@@ -295,6 +323,37 @@ mod tests {
             Role::Admin,
         ] {
             assert!(!may_hold_grant(role), "{role}");
+        }
+    }
+
+    #[test]
+    fn grid_workers_reach_their_risks_their_account_and_sign_in_and_nothing_else() {
+        for path in [
+            "/api/v1/risks",
+            "/api/v1/risks/x",
+            "/api/v1/me",
+            "/api/v1/me/password",
+            "/api/v1/auth/logout",
+        ] {
+            assert!(grid_worker_may_reach(path), "{path}");
+        }
+        for path in [
+            "/api/v1/cases",
+            "/api/v1/risksy",
+            "/api/v1/stats",
+            "/api/v1/users",
+            "/api/v1/referrals",
+            "/api/v1/consultations",
+            "/risks",
+        ] {
+            assert!(!grid_worker_may_reach(path), "{path}");
+        }
+        for action in [
+            Action::WorkCases,
+            Action::ViewStatistics,
+            Action::ManageDirectory,
+        ] {
+            assert!(!allows(Role::GridWorker, action));
         }
     }
 

@@ -46,7 +46,8 @@ impl CaseScope {
                 Principal::User { id } => Self::GrantedTo(id.to_string(), caller.now.naive_utc()),
                 Principal::Client { .. } => Self::Nothing,
             },
-            Role::Admin => Self::Nothing,
+            // Grid workers see the risks they reported, never a case (docs/prevention.md).
+            Role::Admin | Role::GridWorker => Self::Nothing,
         })
     }
 

@@ -11,6 +11,8 @@ use crate::app::AppState;
 use crate::auth::extract::{PendingCaller, UnionStaff};
 use crate::auth::policy;
 use crate::domain::ids::CaseId;
+use crate::employers::{self, use_cases::RegisteredCase};
+use crate::exports::{self, ExportParams};
 use crate::http::error::{AppError, Problem};
 use crate::http::etag::{etag, if_match};
 use crate::http::json::JsonBody;
@@ -25,7 +27,7 @@ fn respond(view: CaseView) -> HttpResponse {
 /// Registers a case in the caller's office.
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = CreateCase, security(("bearer" = [])),
     responses(
-        (status = 201, description = "Registered", body = CaseView),
+        (status = 201, description = "Registered, with what the intake found (`warnings`)", body = RegisteredCase),
         (status = 403, description = "Not union staff", body = Problem),
         (status = 422, description = "Invalid fields", body = Problem),
     ))]
@@ -43,24 +45,33 @@ pub async fn create_case(
             caller.require(policy::Action::WorkCases)?;
             // The body only after the caller is known and allowed (401 → 403 → body).
             let input = body.into_inner()?;
-            use_cases::register(connection, &caller, input, &protector, now)
+            employers::register_case(connection, &caller, input, &protector, now)
         })
         .await?;
     Ok(HttpResponse::Created()
-        .insert_header(("location", format!("/api/v1/cases/{}", view.id)))
-        .insert_header(("etag", etag(view.version)))
+        .insert_header(("location", format!("/api/v1/cases/{}", view.case.id)))
+        .insert_header(("etag", etag(view.case.version)))
         .json(view))
 }
 
-/// Lists the cases the caller may see, newest first.
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(PageQuery, CaseQuery), security(("bearer" = [])),
-    responses((status = 200, description = "A page of cases", body = Paginated<CaseView>)))]
+/// Lists the cases the caller may see, newest first; as a CSV or XLSX download of every matching
+/// case with `?format=` or `Accept` (docs/exports.md).
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(PageQuery, CaseQuery, ExportParams), security(("bearer" = [])),
+    responses((status = 200, description = "A page of cases; or every matching case as a spreadsheet (`format`, `Accept`)", body = Paginated<CaseView>)))]
 pub async fn list_cases(
     state: web::Data<AppState>,
     caller: PendingCaller,
+    request: HttpRequest,
     page: crate::http::query::Query<PageQuery>,
     query: crate::http::query::Query<CaseQuery>,
+    export: crate::http::query::Query<ExportParams>,
 ) -> Result<HttpResponse, AppError> {
+    if let Some(format) = exports::handlers::wanted(request.headers(), &export) {
+        page.parse()?; // refused as by the list, although an export is every page
+        let lang = crate::http::language::of(request.headers());
+        let confirm = move |connection: &mut _| caller.confirm(connection);
+        return exports::handlers::cases(&state, confirm, query.into_inner(), format, lang).await;
+    }
     let now = state.clock.now();
     let protector = state.personal_data.clone();
     let list = state

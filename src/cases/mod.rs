@@ -11,6 +11,7 @@ pub mod handlers;
 pub mod intake;
 pub mod lifecycle;
 pub mod page;
+pub mod priority;
 pub mod transitions;
 pub mod use_cases;
 pub mod work;
@@ -365,6 +366,8 @@ pub struct CaseFilter {
     pub text: Option<String>,
     /// The keyed hash of an exact ID number, when `q` is one.
     pub id_number_hash: Option<String>,
+    /// `sort=priority`: collective and overdue cases first ([`priority`]); `None`, newest first.
+    pub priority: Option<priority::PriorityOrder>,
 }
 
 /// A page of visible cases matching `filter`, newest first, with their offices, in one query.
@@ -430,6 +433,11 @@ pub fn list(
         }
         _ => {}
     }
+    if let Some(order) = &filter.priority {
+        let rows: Vec<CaseRow> =
+            crate::priority_page!(query, order, page.limit).load(connection)?;
+        return Ok(priority::paginate(rows, page, order, now));
+    }
     let rows: Vec<CaseRow> = crate::keyset_page!(query, cases, page).load(connection)?;
     Ok(Paginated::from_rows(rows, page, |(case, _, _)| {
         (case.created_at, case.id.as_str())
@@ -438,7 +446,7 @@ pub fn list(
 }
 
 /// `%text%` with LIKE's wildcards escaped, so a `%` typed by a user matches only a `%`.
-fn like_pattern(text: &str) -> String {
+pub fn like_pattern(text: &str) -> String {
     let escaped = text
         .replace('\\', "\\\\")
         .replace('%', "\\%")

@@ -58,6 +58,9 @@ pub struct CaseFile {
     pub zone: Tz,
     pub statutory: StatutoryDates,
     pub parties: Paginated<PartyView>,
+    /// The roster of a collective case (the first [`MAX_LIMIT`] workers with their amounts,
+    /// one query); `None` for a case of fewer than ten workers, which costs no query.
+    pub roster: Option<Vec<crate::roster::RosterEntryView>>,
     pub referrals: Paginated<ReferralView>,
     pub sessions: Paginated<SessionView>,
     pub agreement: Option<AgreementView>,
@@ -126,6 +129,12 @@ fn load_in_snapshot(
         },
         parties: crate::parties::page_for_case(connection, &case.id, &pages.parties)?
             .map(PartyView::from),
+        roster: match case.collective {
+            true => Some(crate::roster::whole_for_case(
+                connection, &case.id, MAX_LIMIT,
+            )?),
+            false => None,
+        },
         referrals: referrals(connection, caller, &case, now)?,
         sessions: sessions(connection, &case)?,
         agreement,

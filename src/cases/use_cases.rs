@@ -67,7 +67,7 @@ pub fn register(
 }
 
 /// Filters of `GET /cases`.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     pub status: Option<CaseStatus>,
@@ -81,9 +81,13 @@ pub struct CaseQuery {
     /// Part of a case number, employer or party name; or an exact resident ID number.
     #[param(max_length = 100)]
     pub q: Option<String>,
+    /// `newest` (the default) or `priority`: collective and overdue cases first, then the rest,
+    /// newest first within each (docs/cases.md "Collective disputes").
+    pub sort: Option<super::priority::CaseSort>,
 }
 
-/// A page of the cases the caller may see that match `query`, newest first.
+/// A page of the cases the caller may see that match `query`, newest first; with
+/// `sort=priority`, collective and overdue cases first (`cases::priority`).
 pub fn list_for(
     connection: &mut DbConnection,
     caller: &Caller,
@@ -92,7 +96,11 @@ pub fn list_for(
     protector: &PersonalData,
     now: DateTime<Utc>,
 ) -> Result<Paginated<CaseView>, AppError> {
-    let filter = case_filter(query, protector)?;
+    let priority = query.sort == Some(super::priority::CaseSort::Priority);
+    let mut filter = case_filter(query, protector)?;
+    if priority {
+        filter.priority = Some(super::priority::PriorityOrder::read(page, now)?);
+    }
     let scope = CaseScope::of(connection, caller)?;
     Ok(super::list(connection, &scope, &filter, page, now)?)
 }
@@ -124,6 +132,7 @@ fn case_filter(query: CaseQuery, protector: &PersonalData) -> Result<CaseFilter,
         collective: query.collective,
         text: q,
         id_number_hash,
+        priority: None,
     })
 }
 

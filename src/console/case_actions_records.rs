@@ -290,6 +290,7 @@ async fn pay(
                 amount_fen,
                 paid_at,
                 note,
+                allocations: None,
             };
             crate::agreements::record_payment(c, &caller, &id, input, now)
         })

@@ -59,6 +59,8 @@ texts! {
         reset = "console.case_list.reset",
         empty = "console.case_list.empty",
         new_case = "console.case_list.new_case",
+        export_csv = "export.console.csv",
+        export_xlsx = "export.console.xlsx",
     }
 }
 
@@ -99,8 +101,8 @@ fn optional_bool(errors: &mut Vec<FieldError>, values: &Values, name: &str) -> O
 }
 
 /// The filters as the use case's query, or the fields that hold a value no option offers (a
-/// hand-edited link).
-fn read_filters(values: &Values) -> Result<CaseQuery, Vec<FieldError>> {
+/// hand-edited link). The console's export link reads the same (`console::exports`).
+pub(super) fn read_filters(values: &Values) -> Result<CaseQuery, Vec<FieldError>> {
     let mut errors = Vec::new();
     let query = CaseQuery {
         status: optional_choice(
@@ -131,6 +133,7 @@ fn read_filters(values: &Values) -> Result<CaseQuery, Vec<FieldError>> {
         collective: optional_bool(&mut errors, values, "collective"),
         q: values.optional("q"),
         assignee_id: values.optional("assignee_id"),
+        sort: None,
     };
     if errors.is_empty() {
         Ok(query)
@@ -162,6 +165,18 @@ fn page_link(values: &Values, cursor: Option<&str>) -> String {
     }
 }
 
+/// The export of every case under the same filters (no page size, no cursor), as `format`.
+fn export_link(values: &Values, format: &str) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for name in KEPT.iter().filter(|name| **name != "limit") {
+        if let Some(value) = values.optional(name) {
+            query.append_pair(name, &value);
+        }
+    }
+    query.append_pair("format", format);
+    format!("/console/cases/export?{}", query.finish())
+}
+
 #[derive(Template)]
 #[template(path = "console/case_list.html")]
 struct CaseListView {
@@ -179,6 +194,8 @@ struct CaseListView {
     rows: Vec<CaseRow>,
     next: Option<String>,
     first: Option<String>,
+    export_csv: String,
+    export_xlsx: String,
 }
 
 /// The filter form's selects, each with "全部" first.
@@ -289,6 +306,8 @@ fn list_view(
             .map_or_else(Vec::new, |found| rows_of(lang, found)),
         next,
         first: values.optional("cursor").map(|_| page_link(values, None)),
+        export_csv: export_link(values, "csv"),
+        export_xlsx: export_link(values, "xlsx"),
         t,
     }
     .render()

@@ -73,6 +73,8 @@ texts! {
         size = "console.case.size",
         download = "console.case.download",
         dossier = "console.case.dossier",
+        dossier_pdf = "console.case.dossier_pdf",
+        papers = "console.case.papers",
         none = "console.case.none",
         more = "console.case.more",
         revealed = "console.case.revealed",
@@ -114,6 +116,8 @@ pub struct CasePage {
     pub statutory: Vec<Fact>,
     pub parties: Vec<PartyRow>,
     pub parties_next: Option<String>,
+    /// A collective case's roster (`console::case_roster`).
+    pub roster: Option<super::case_roster::RosterSection>,
     pub reveal_forms: Vec<ActionForm>,
     pub actions: Vec<ActionForm>,
     pub events: Vec<EventRow>,
@@ -127,6 +131,8 @@ pub struct CasePage {
     /// Some list was longer than one page and only its first page is shown.
     pub truncated: bool,
     pub dossier_href: String,
+    /// The papers the case allows (`console::papers`).
+    pub papers_href: String,
 }
 
 /// The case page of `file` for `user`.
@@ -178,6 +184,7 @@ pub fn build(
             .next_cursor
             .as_ref()
             .map(|c| format!("{here}?parties={c}#parties")),
+        roster: super::case_roster::section(file, lang),
         reveal_forms: reveals(&drawing),
         actions: offered(&drawing),
         events: sections::timeline(file, &speaker),
@@ -194,6 +201,7 @@ pub fn build(
         documents: sections::documents(file, &speaker),
         truncated,
         dossier_href: format!("{here}/dossier"),
+        papers_href: format!("{here}/papers"),
     }
 }
 
@@ -204,7 +212,7 @@ fn area_of(role: Role) -> Area {
         Role::UnionMediator | Role::UnionSupervisor => Area::Cases,
         Role::PoliceOfficer | Role::JudicialOfficer | Role::HrOfficer => Area::Referrals,
         Role::Lawyer => Area::Files,
-        Role::Admin => Area::Other,
+        Role::Admin | Role::GridWorker => Area::Other,
     }
 }
 

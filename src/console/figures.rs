@@ -38,6 +38,8 @@ texts! {
         all_time = "console.figures.all_time",
         years = "console.figures.years",
         headline = "console.figures.headline",
+        export_csv = "export.console.csv",
+        export_xlsx = "export.console.xlsx",
     }
 }
 
@@ -68,10 +70,14 @@ pub struct FiguresPage {
     pub error: Option<String>,
     pub facts: Vec<Fact>,
     pub blocks: Vec<ChartBlock>,
+    /// The figures of the period as a spreadsheet (a row per office).
+    pub export_csv: String,
+    pub export_xlsx: String,
 }
 
-/// The form's fields as typed: blank ones are left out, so an empty date means "open".
-fn period_query(values: &Values) -> String {
+/// The form's fields as typed: blank ones are left out, so an empty date means "open". The
+/// export links carry the same (`console::exports`).
+pub(super) fn period_query(values: &Values) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     for name in ["from", "to", "office_id"] {
         if let Some(value) = values.optional(name) {
@@ -162,12 +168,22 @@ fn draw(
         to: values.get("to").to_owned(),
         offices: offer(choices, values.get("office_id")),
         periods: period_links(values, now, lang),
+        export_csv: export_link(values, "csv"),
+        export_xlsx: export_link(values, "xlsx"),
         t,
         error: shown.error,
         facts: shown.facts,
         blocks: shown.blocks,
     };
     page(shown.status, lang, view.render().map_err(layout::rendering))
+}
+
+/// The figures of the period and office as typed, exported as `format`.
+fn export_link(values: &Values, format: &str) -> String {
+    match period_query(values) {
+        query if query.is_empty() => format!("/console/figures/export?format={format}"),
+        query => format!("/console/figures/export?{query}&format={format}"),
+    }
 }
 
 /// The office choice, shown only when there is more than one office to choose from.

@@ -88,6 +88,8 @@ fn navigation(role: Role, area: Area, lang: Lang) -> Vec<NavLink> {
             Area::Referrals,
         )],
         Role::Lawyer => &[("/console/files", "console.nav.files", Area::Files)],
+        // Grid workers report risks over the API (docs/prevention.md); no console pages yet.
+        Role::GridWorker => &[],
         Role::Admin => &[
             ("/console/offices", "console.nav.offices", Area::Offices),
             ("/console/users", "console.nav.users", Area::Users),
@@ -119,6 +121,7 @@ pub fn role_key(role: Role) -> &'static str {
         Role::JudicialOfficer => "console.role.judicial_officer",
         Role::HrOfficer => "console.role.hr_officer",
         Role::Lawyer => "console.role.lawyer",
+        Role::GridWorker => "console.role.grid_worker",
     }
 }
 
@@ -129,6 +132,7 @@ pub fn home_of(role: Role) -> &'static str {
         Role::PoliceOfficer | Role::JudicialOfficer | Role::HrOfficer => "/console/referrals",
         Role::Lawyer => "/console/files",
         Role::Admin => "/console/offices",
+        Role::GridWorker => "/console/password",
     }
 }
 

@@ -6,7 +6,7 @@
 //!
 //! - secured → 401 `unauthenticated`, and 403 `forbidden` unless every signed-in caller may call
 //!   it ([`OPEN_TO_EVERY_CALLER`]);
-//! - a path parameter → 404 `not_found`;
+//! - a path parameter, or being secured (a grid worker meets 404 elsewhere) → 404 `not_found`;
 //! - a request body → 400 (`malformed_json`, `unreadable_body`), 413, 415, 422;
 //! - query parameters → 400 `invalid_query` (and `invalid_cursor` where there is a cursor);
 //! - an `If-Match` header → 400 `invalid_if_match` and 412 `version_conflict`;
@@ -52,8 +52,14 @@ pub const OPEN_TO_EVERY_CALLER: &[&str] = &[
     "list_follow_ups",
     "get_follow_up",
     "get_dossier",
+    "list_papers",
+    "get_paper",
     "list_documents",
     "download_document",
+    "list_risks",
+    "get_risk",
+    "list_consultations",
+    "get_consultation",
 ];
 
 /// Operations that never touch the database, so never answer 503.
@@ -75,6 +81,7 @@ const CONFLICTS: &[(&str, &[&str])] = &[
     ),
     ("record_payment", &["invalid_transition"]),
     ("create_follow_up", &["invalid_transition"]),
+    ("get_paper", &["paper_not_available"]),
     ("accept_referral", &["invalid_transition"]),
     ("decline_referral", &["invalid_transition"]),
     ("complete_referral", &["invalid_transition"]),
@@ -83,6 +90,13 @@ const CONFLICTS: &[(&str, &[&str])] = &[
     ("update_user", &["last_admin"]),
     ("change_password", &["concurrent_change"]),
     ("answer_survey", &["already_answered"]),
+    ("download_document", &["document_content_missing"]),
+    ("update_risk", &["risk_concluded"]),
+    ("transition_risk", &["invalid_transition"]),
+    (
+        "create_case_from_risk",
+        &["risk_concluded", "risk_has_case"],
+    ),
 ];
 
 /// Operations that answer 412 without taking `If-Match`: their write is conditional on the
@@ -100,6 +114,7 @@ const EXTRA_CODES: &[(&str, u16, &[&str])] = &[
     ("client_token", 400, &["unsupported_grant_type"]),
     ("upload_document", 400, &["malformed_multipart"]),
     ("upload_document", 503, &["service_unavailable"]),
+    ("download_document", 503, &["service_unavailable"]),
     ("login", 429, &["account_locked"]),
     ("change_password", 429, &["account_locked"]),
     ("request_verification", 429, &["too_many_requests"]),
@@ -184,7 +199,9 @@ fn codes_of(path: &str, operation: &Operation) -> Codes {
             add(&mut codes, 403, &["forbidden"]);
         }
     }
-    if path.contains('{') {
+    // A grid worker meets 404 on everything but their risks and their account
+    // (docs/prevention.md), so every secured operation may answer it.
+    if path.contains('{') || secured {
         add(&mut codes, 404, &["not_found"]);
     }
     if let Some((_, conflicts)) = CONFLICTS.iter().find(|(op, _)| *op == id) {

@@ -15,6 +15,7 @@
 pub mod front_door;
 pub mod handlers;
 pub mod months;
+pub mod prevention;
 pub mod scope;
 
 use std::collections::{BTreeMap, HashMap};
@@ -116,6 +117,8 @@ pub struct Stats {
     /// Cases received and closed per month, in the caller's office's time zone: every month
     /// from the first to the last with either, in order.
     pub by_month: Vec<months::MonthStats>,
+    /// Risk screening and consultations ([`prevention`], docs/prevention.md).
+    pub prevention: prevention::PreventionStats,
 }
 
 /// `CAST(COALESCE(SUM(CASE WHEN <condition> THEN 1 ELSE 0 END), 0) AS BIGINT)`.
@@ -263,6 +266,7 @@ pub fn compute(connection: &mut DbConnection, query: &StatsQuery) -> QueryResult
         satisfaction_rate: front_door.total.rate(),
         union_offices: front_door.offices,
         by_month: months::by_month(connection, query)?,
+        prevention: prevention::compute(connection, query)?,
     })
 }
 
@@ -280,6 +284,19 @@ pub fn for_caller(
     now: DateTime<Utc>,
     follow_up_days: u32,
 ) -> Result<Stats, AppError> {
+    let query = query_for(connection, caller, params, now, follow_up_days)?;
+    Ok(compute(connection, &query)?)
+}
+
+/// The scope and period of [`for_caller`], checked and decided, before any figure is counted:
+/// the exports (`exports::stats`) count the same scope in total and office by office.
+pub fn query_for(
+    connection: &mut DbConnection,
+    caller: &Caller,
+    params: StatsParams,
+    now: DateTime<Utc>,
+    follow_up_days: u32,
+) -> Result<StatsQuery, AppError> {
     caller.require(Action::ViewStatistics)?;
     if let (Some(from), Some(to)) = (params.from, params.to) {
         if to < from {
@@ -319,7 +336,7 @@ pub fn for_caller(
         follow_up_days,
         zone_offset_seconds: now.with_timezone(&zone).offset().fix().local_minus_utc(),
     };
-    Ok(compute(connection, &query)?)
+    Ok(query)
 }
 
 /// resolved ÷ (resolved + escalated + withdrawn), rounded to four places.

@@ -66,6 +66,51 @@ fn police_answers(name: &str, success: u16) -> u16 {
     }
 }
 
+/// Risks (docs/prevention.md): union staff and grid workers report them.
+fn risk_reporters(name: &str, success: u16) -> u16 {
+    if UNION.contains(&name) || name == "grid_worker" {
+        success
+    } else {
+        403
+    }
+}
+
+/// A town risk a grid worker reported: the town's union staff and that grid worker read it.
+fn risk_readers(name: &str, success: u16) -> u16 {
+    if UNION.contains(&name) || name == "grid_worker" {
+        success
+    } else {
+        404
+    }
+}
+
+/// Handling a risk is union work: a grid worker meets 404, other roles 403.
+fn risk_workers(name: &str, success: u16) -> u16 {
+    if UNION.contains(&name) {
+        success
+    } else if name == "grid_worker" {
+        404
+    } else {
+        403
+    }
+}
+
+/// A grid worker reaches only their risks, their account and signing in and out.
+fn grid_worker_reaches(path: &str) -> bool {
+    ["/api/v1/risks", "/api/v1/me", "/api/v1/auth/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
+}
+
+/// The wage-arrears watch-list: union supervisors only.
+fn watchlist_readers(name: &str, success: u16) -> u16 {
+    if name == "union_supervisor" {
+        success
+    } else {
+        403
+    }
+}
+
 fn statistics_readers(name: &str, success: u16) -> u16 {
     if UNION.contains(&name) || name == "admin" {
         success
@@ -125,6 +170,7 @@ async fn callers(app: &TestApp, world: &World) -> Vec<Caller> {
         person("judicial_officer", &world.judicial_officer.token, false),
         person("hr_officer", &world.hr_officer.token, false),
         person("lawyer", &world.lawyer.token, false),
+        person("grid_worker", &world.grid_worker.token, false),
         Caller {
             name: "police_client",
             token: Some(token),
@@ -165,6 +211,9 @@ api_test!(
         let mut mismatches = Vec::new();
         // Rows log out at their end; setup uses a mediator session of its own.
         let setup = app.sign_in(&world.mediator.email, &world.mediator.password).await;
+        let grid_setup = app.sign_in(&world.grid_worker.email, &world.grid_worker.password).await;
+        let risk_body = json!({"category": "wage_arrears", "level": "high",
+            "employer": {"name": "鹤山市沙坪某家具厂"}, "workers_affected": 12, "summary": "工人反映两个月未发工资"});
         for (index, caller) in callers.iter().enumerate() {
             let token = caller.token.as_deref();
             let admin_client = app
@@ -176,6 +225,10 @@ api_test!(
                 .to_owned();
             let case = app.register_case(&setup, &crate::personas::furniture_factory_case()).await;
             let case_id = case["id"].as_str().unwrap();
+            let worker_id = app.get(&format!("/api/v1/cases/{case_id}/parties"), Some(&setup.token)).await.json()["items"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
             let referred = app.register_case(&setup, &crate::personas::furniture_factory_case()).await;
             let referred_id = referred["id"].as_str().unwrap();
             let referral = app
@@ -184,6 +237,15 @@ api_test!(
                 .await
                 .json();
             let referral_id = referral["id"].as_str().unwrap();
+            let risk = app.post_json("/api/v1/risks", Some(&grid_setup.token), &risk_body).await.json();
+            let risk_id = risk["id"].as_str().unwrap();
+            let consultation = app
+                .post_json("/api/v1/consultations", Some(&setup.token),
+                    &json!({"channel": "hotline_12351", "topic": "wage_arrears", "answered_by": "mediator",
+                            "minutes": "解答欠薪维权途径", "outcome": "advised"}))
+                .await
+                .json();
+            let consultation_id = consultation["id"].as_str().unwrap();
             let cases: Vec<(&str, String, Option<Value>, Allowed, u16)> = vec![
                 ("POST", "/api/v1/cases".into(), Some(crate::personas::furniture_factory_case()), Allowed::CaseWorkers, 201),
                 ("GET", "/api/v1/cases".into(), None, Allowed::AnySignedIn, 200),
@@ -209,14 +271,31 @@ api_test!(
                 ("GET", format!("/api/v1/cases/{case_id}/follow-ups"), None, Allowed::CaseReaders, 200),
                 ("GET", format!("/api/v1/cases/{referred_id}/follow-ups"), None, Allowed::Custom(referred_readers), 200),
                 ("GET", "/api/v1/stats".into(), None, Allowed::Custom(statistics_readers), 200),
+                ("GET", "/api/v1/employers".into(), None, Allowed::CaseWorkers, 200),
+                ("GET", "/api/v1/employers/cc-91350100M000100Y43".into(), None, Allowed::CaseWorkers, 200),
+                ("GET", "/api/v1/employers/watchlist".into(), None, Allowed::Custom(watchlist_readers), 200),
+                ("POST", "/api/v1/risks".into(), Some(risk_body.clone()), Allowed::Custom(risk_reporters), 201),
+                ("GET", "/api/v1/risks".into(), None, Allowed::AnySignedIn, 200),
+                ("GET", format!("/api/v1/risks/{risk_id}"), None, Allowed::Custom(risk_readers), 200),
+                ("PATCH", format!("/api/v1/risks/{risk_id}"), Some(json!({"summary": format!("edited by {index}")})), Allowed::Custom(risk_workers), 200),
+                ("POST", format!("/api/v1/risks/{risk_id}/transitions"), Some(json!({"action": "start"})), Allowed::Custom(risk_workers), 200),
+                ("POST", format!("/api/v1/risks/{risk_id}/cases"), Some(json!({})), Allowed::Custom(risk_workers), 201),
+                ("POST", "/api/v1/consultations".into(), Some(json!({"channel": "walk_in", "topic": "other",
+                    "answered_by": "union_lawyer", "minutes": "m", "outcome": "advised"})), Allowed::CaseWorkers, 201),
+                ("GET", "/api/v1/consultations".into(), None, Allowed::AnySignedIn, 200),
+                ("GET", format!("/api/v1/consultations/{consultation_id}"), None, Allowed::CaseReaders, 200),
                 ("GET", "/api/v1/notifications".into(), None, Allowed::AdminOnly, 200),
                 ("GET", format!("/api/v1/cases/{case_id}/dossier"), None, Allowed::CaseReaders, 200),
+                ("GET", format!("/api/v1/cases/{case_id}/papers"), None, Allowed::CaseReaders, 200),
                 ("GET", format!("/api/v1/cases/{case_id}/documents"), None, Allowed::CaseReaders, 200),
                 ("GET", format!("/api/v1/cases/{case_id}/events/verify"), None, Allowed::CaseReaders, 200),
                 ("GET", format!("/api/v1/cases/{case_id}/grants"), None, Allowed::CaseWorkers, 200),
                 ("POST", format!("/api/v1/cases/{case_id}/grants"), Some(json!({"user_id": world.lawyer.id, "expires_at": "2099-01-01T00:00:00Z"})), Allowed::CaseWorkers, 422),
                 ("GET", format!("/api/v1/cases/{case_id}/parties"), None, Allowed::CaseReaders, 200),
                 ("POST", format!("/api/v1/cases/{case_id}/parties"), Some(json!({"kind": "worker", "name": "李四"})), Allowed::CaseWorkers, 201),
+                ("GET", format!("/api/v1/cases/{case_id}/roster"), None, Allowed::CaseReaders, 200),
+                ("PUT", format!("/api/v1/cases/{case_id}/roster/{worker_id}"),
+                    Some(json!({"claimed_amount_fen": 300000, "agreed_amount_fen": 0, "representative": false})), Allowed::CaseWorkers, 200),
                 ("GET", "/api/v1/offices".into(), None, Allowed::AnySignedIn, 200),
                 ("GET", format!("/api/v1/offices/{office}"), None, Allowed::AnySignedIn, 200),
                 ("POST", "/api/v1/offices".into(), Some(json!({"name": "n", "code": format!("MX{index}"), "kind": "court"})), Allowed::AdminOnly, 201),
@@ -238,7 +317,11 @@ api_test!(
                     Some(body) => app.json_request(method, &path, token, body).await,
                     None => app.send(app.request(method, &path, token), None).await,
                 };
-                let want = expected(allowed, caller, success);
+                let want = if caller.name == "grid_worker" && !grid_worker_reaches(&path) {
+                    404
+                } else {
+                    expected(allowed, caller, success)
+                };
                 if response.status != want {
                     mismatches.push(format!("{} {method} {path}: got {}, want {want}: {}", caller.name, response.status, response.text()));
                 }

@@ -331,6 +331,12 @@ api_test!(
                 "online_applications": 0, "follow_ups_due": 0, "follow_ups_done": 0,
                 "satisfaction_responses": 0, "satisfaction_rate": null}],
             "by_month": months("2026-01", &now, &[("2026-01", 1, 0), (&now, 4, 4)]),
+            // No risks or consultations here (tests/api/risks.rs counts them); the five cases
+            // share one employer, so it is a repeat employer; no roster is paid in full.
+            "prevention": {"risks": {"found": 0, "handled": 0, "turned_into_cases": 0},
+                "risks_by_category": {}, "risks_by_level": {}, "consultations": 0,
+                "consultations_by_outcome": {}, "legal_aid_granted": 0,
+                "repeat_employers": 1, "collective_workers_paid_in_full": 0},
         });
         assert_eq!(stats, expect);
         let listed = app.get("/api/v1/cases?overdue=true", Some(&m.token)).await.json();
