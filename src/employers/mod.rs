@@ -147,14 +147,21 @@ pub fn list_page(
         }
     }
     let after = page.after.as_ref().map_or("", |(_, key)| key.as_str());
-    let rows: Vec<EmployerGroupRow> = cases::table
-        .inner_join(case_employers::table)
-        .filter(scope.filter())
+    // The name picks employers, not rows: an employer one of whose spellings matches is counted
+    // with all its cases in scope, as `GET /employers/{id}` counts them.
+    let spelling = diesel::alias!(case_employers as spelling);
+    let named_keys = spelling
         .filter(
-            case_employers::employer_name_normalized
+            spelling
+                .field(case_employers::employer_name_normalized)
                 .like(name_pattern)
                 .escape('\\'),
         )
+        .select(spelling.field(case_employers::employer_key));
+    let rows: Vec<EmployerGroupRow> = cases::table
+        .inner_join(case_employers::table)
+        .filter(scope.filter())
+        .filter(case_employers::employer_key.eq_any(named_keys))
         .filter(case_employers::employer_key.like(key_pattern).escape('\\'))
         .filter(case_employers::employer_key.gt(after.to_owned()))
         .group_by(case_employers::employer_key)

@@ -118,6 +118,12 @@ api_test!(
         let by_code = app.get(&format!("/api/v1/employers?q={CODE}"), Some(&m.token)).await.json();
         let ids: Vec<&str> = by_code["items"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
         assert_eq!(ids, [format!("cc-{CODE}")], "{by_code}");
+
+        // A name picks the employer; its count is all its cases, under any spelling.
+        let by_name = app.get("/api/v1/employers?q=%E4%B9%99%E5%AE%9E%E4%B8%9A", Some(&m.token)).await.json();
+        assert_eq!(by_name["items"].as_array().unwrap().len(), 1, "{by_name}");
+        assert_eq!(by_name["items"][0]["id"], format!("cc-{CODE}"));
+        assert_eq!(by_name["items"][0]["cases"], 2, "{by_name}");
     }
 );
 
