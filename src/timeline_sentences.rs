@@ -105,6 +105,16 @@ impl Speaker<'_> {
                     .unwrap_or("—"),
                 serial = field(data, "serial")
             ),
+            "created_from_risk" => msg!(
+                "console.timeline.created_from_risk",
+                actor = actor,
+                risk_id = field(data, "risk_id")
+            ),
+            "roster_updated" => msg!(
+                "console.timeline.roster_updated",
+                actor = actor,
+                name = field(data, "name")
+            ),
             "referral_created" => msg!(
                 "console.timeline.referral_created",
                 actor = actor,
@@ -324,6 +334,16 @@ mod tests {
         assert_eq!(
             speaker.sentence(&withdraw),
             "李明撤回了案件，理由：已私下和解"
+        );
+        let from_risk = event("created_from_risk", Some("u1"), json!({"risk_id": "r-7"}));
+        assert_eq!(
+            speaker.sentence(&from_risk),
+            "李明将风险隐患（r-7）转为本案件"
+        );
+        let roster = event("roster_updated", Some("u2"), json!({"name": "黄女士"}));
+        assert_eq!(
+            speaker.sentence(&roster),
+            "王芳更新了劳动者名册中黄女士的金额或代表身份"
         );
         let assigned = event("assignment", Some("u1"), json!({"from": null, "to": "u2"}));
         assert_eq!(speaker.sentence(&assigned), "李明将案件交由王芳承办");

@@ -287,6 +287,7 @@ api_test!(
                 ("GET", "/api/v1/notifications".into(), None, Allowed::AdminOnly, 200),
                 ("GET", format!("/api/v1/cases/{case_id}/dossier"), None, Allowed::CaseReaders, 200),
                 ("GET", format!("/api/v1/cases/{case_id}/papers"), None, Allowed::CaseReaders, 200),
+                ("GET", format!("/api/v1/cases/{case_id}/papers/acceptance_notice"), None, Allowed::CaseReaders, 200),
                 ("GET", format!("/api/v1/cases/{case_id}/documents"), None, Allowed::CaseReaders, 200),
                 ("GET", format!("/api/v1/cases/{case_id}/events/verify"), None, Allowed::CaseReaders, 200),
                 ("GET", format!("/api/v1/cases/{case_id}/grants"), None, Allowed::CaseWorkers, 200),
