@@ -277,6 +277,11 @@ pub fn record_payment(
         };
         super::insert_payment(connection, &payment)?;
         let shares = input.allocations.as_deref().unwrap_or_default();
+        if !shares.is_empty() {
+            // One allocation per case at a time (the timeline's lock): a worker's first roster
+            // entry is written by whichever payment comes first, never by two at once.
+            timeline::lock_chain(connection, &case.id)?;
+        }
         crate::roster::use_cases::allocate(
             connection,
             &case,

@@ -138,7 +138,7 @@ pub fn list_page(
     page: &PageRequest,
 ) -> QueryResult<Vec<EmployerSummary>> {
     // Not boxed (a boxed query cannot be grouped): a filter left open matches everything —
-    // `LIKE '%'`, and a key after '' — so one statement serves every combination.
+    // `LIKE '%'`, and a key after '' — so one shape of statement serves every combination.
     let (mut name_pattern, mut key_pattern) = ("%".to_owned(), "%".to_owned());
     if let Some(q) = q {
         match crate::domain::identifiers::parse_credit_code(q) {
@@ -147,23 +147,32 @@ pub fn list_page(
         }
     }
     let after = page.after.as_ref().map_or("", |(_, key)| key.as_str());
-    // The name picks employers, not rows: an employer one of whose spellings matches is counted
-    // with all its cases in scope, as `GET /employers/{id}` counts them.
-    let spelling = diesel::alias!(case_employers as spelling);
-    let named_keys = spelling
+    // Two statements. The first pages the employers: those one of whose spellings, among the
+    // cases the caller may see, matches `q` (another office's name for the same credit code never
+    // picks it). The second counts each picked employer with all its cases in scope, under any
+    // spelling, as `GET /employers/{id}` counts them.
+    let keys: Vec<String> = cases::table
+        .inner_join(case_employers::table)
+        .filter(scope.filter())
         .filter(
-            spelling
-                .field(case_employers::employer_name_normalized)
+            case_employers::employer_name_normalized
                 .like(name_pattern)
                 .escape('\\'),
         )
-        .select(spelling.field(case_employers::employer_key));
+        .filter(case_employers::employer_key.like(key_pattern).escape('\\'))
+        .filter(case_employers::employer_key.gt(after.to_owned()))
+        .select(case_employers::employer_key)
+        .distinct()
+        .order(case_employers::employer_key.asc())
+        .limit(page.limit + 1)
+        .load(connection)?;
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
     let rows: Vec<EmployerGroupRow> = cases::table
         .inner_join(case_employers::table)
         .filter(scope.filter())
-        .filter(case_employers::employer_key.eq_any(named_keys))
-        .filter(case_employers::employer_key.like(key_pattern).escape('\\'))
-        .filter(case_employers::employer_key.gt(after.to_owned()))
+        .filter(case_employers::employer_key.eq_any(&keys))
         .group_by(case_employers::employer_key)
         .select((
             case_employers::employer_key,
@@ -173,7 +182,6 @@ pub fn list_page(
             max(cases::received_at),
         ))
         .order(case_employers::employer_key.asc())
-        .limit(page.limit + 1)
         .load(connection)?;
     Ok(rows
         .into_iter()
@@ -443,7 +451,16 @@ pub fn backfill_keys(connection: &mut DbConnection) -> QueryResult<usize> {
         .select((cases::id, cases::employer_name, cases::employer_credit_code))
         .load(connection)?;
     for (id, name, code) in &rows {
-        crate::cases::intake::stamp_employer(connection, id, name, code.as_deref())?;
+        match crate::cases::intake::stamp_employer(connection, id, name, code.as_deref()) {
+            // Another node starting at the same moment keyed this case first: the same key.
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => {}
+            other => {
+                other?;
+            }
+        }
     }
     Ok(rows.len())
 }

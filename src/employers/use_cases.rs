@@ -223,6 +223,13 @@ pub fn register_case(
     now: DateTime<Utc>,
 ) -> Result<RegisteredCase, AppError> {
     let case = crate::cases::use_cases::register(connection, caller, input, protector, now)?;
-    let warnings = warnings_for_case(connection, caller, &CaseId::from(case.id.clone()))?;
+    // The case is committed: answering an error now would invite a retry and a second case. If
+    // the warnings cannot be read (the database switching over), the case is answered without
+    // them and the failure is logged.
+    let warnings = warnings_for_case(connection, caller, &CaseId::from(case.id.clone()))
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, case_id = %case.id, "intake warnings could not be read");
+            Vec::new()
+        });
     Ok(RegisteredCase { case, warnings })
 }

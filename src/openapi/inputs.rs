@@ -156,6 +156,35 @@ pub const TEXT_FIELDS: &[TextField] = &[
     field("UpdateOffice", "address", One, MeansAbsent, lengths::PLACE),
     field("CreateOffice", "area", One, MeansAbsent, lengths::NAME),
     field("UpdateOffice", "area", One, MeansAbsent, lengths::NAME),
+    // Prevention (issue 17): risks, a case from a risk, consultations.
+    field("CreateRisk", "summary", Many, Refused, lengths::ACCOUNT),
+    field("UpdateRisk", "summary", Many, Refused, lengths::ACCOUNT),
+    field("UpdateRisk", "notes", Many, Refused, lengths::NOTE),
+    field("RiskEmployerInput", "name", One, Refused, lengths::NAME),
+    field("RiskTransition", "note", Many, Refused, lengths::REASON),
+    field("CaseFromRisk", "summary", Many, Refused, lengths::ACCOUNT),
+    field(
+        "CaseFromRisk",
+        "employer_address",
+        One,
+        MeansAbsent,
+        lengths::PLACE,
+    ),
+    field(
+        "CaseFromRisk",
+        "employer_contact_name",
+        One,
+        MeansAbsent,
+        lengths::NAME,
+    ),
+    field(
+        "CreateConsultation",
+        "minutes",
+        Many,
+        Refused,
+        lengths::MINUTES,
+    ),
+    field("ConsultationPerson", "name", One, Refused, lengths::NAME),
 ];
 
 /// Bounds of a number (`minimum`/`maximum`) or a list (`minItems`/`maxItems`).
@@ -168,6 +197,42 @@ pub struct Bounds {
 
 /// Every bounded number and list of a request, as its use case checks it.
 pub const BOUNDS: &[Bounds] = &[
+    Bounds {
+        schema: "CreateRisk",
+        property: "workers_affected",
+        min: 1,
+        max: MAX_WORKERS as i64,
+    },
+    Bounds {
+        schema: "UpdateRisk",
+        property: "workers_affected",
+        min: 1,
+        max: MAX_WORKERS as i64,
+    },
+    Bounds {
+        schema: "CaseFromRisk",
+        property: "workers_involved",
+        min: 1,
+        max: MAX_WORKERS as i64,
+    },
+    Bounds {
+        schema: "CaseFromRisk",
+        property: "claimed_amount_fen",
+        min: 0,
+        max: MAX_AMOUNT_FEN,
+    },
+    Bounds {
+        schema: "RosterEntryInput",
+        property: "claimed_amount_fen",
+        min: 0,
+        max: MAX_AMOUNT_FEN,
+    },
+    Bounds {
+        schema: "RosterEntryInput",
+        property: "agreed_amount_fen",
+        min: 0,
+        max: MAX_AMOUNT_FEN,
+    },
     Bounds {
         schema: "CreateCase",
         property: "claimed_amount_fen",

@@ -159,6 +159,9 @@ pub fn issue(
             ),
             _ => None,
         };
+        let case_id = CaseId::from(d.case.id.clone());
+        // Counted under the timeline's lock: two papers issued at once get two serials.
+        timeline::lock_chain(connection, &case_id)?;
         let issued: i64 = case_events::table
             .filter(case_events::case_id.eq(&d.case.id))
             .filter(case_events::kind.eq(PAPER_ISSUED))
@@ -179,7 +182,6 @@ pub fn issue(
             "referral_id": referral.map(|r| r.id.clone()),
         });
         let restricted = referral.map(|r| r.office.id.as_str());
-        let case_id = CaseId::from(d.case.id.clone());
         timeline::append_restricted(
             connection,
             &case_id,

@@ -96,6 +96,7 @@ pub fn remind_overdue(
             risks::due_at,
             offices::time_zone,
         ))
+        .order((risks::due_at.asc(), risks::id.asc()))
         .limit(PER_PASS)
         .load(connection)?;
     let mut written = 0;
@@ -129,10 +130,13 @@ pub fn remind_overdue(
         };
         if enqueue(connection, notification, naive)? {
             written += 1;
-            diesel::update(risks::table.filter(risks::id.eq(id)))
-                .set(risks::reminded_at.eq(Some(naive)))
-                .execute(connection)?;
         }
+        // Stamped even when nothing was written (no one to tell, or the reminder was already in
+        // the outbox): otherwise the risk would be picked again on every pass, and enough such
+        // risks would fill every pass and starve the others.
+        diesel::update(risks::table.filter(risks::id.eq(id)))
+            .set(risks::reminded_at.eq(Some(naive)))
+            .execute(connection)?;
     }
     Ok(written)
 }

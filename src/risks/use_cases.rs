@@ -25,8 +25,9 @@ use crate::pagination::{PageRequest, Paginated};
 use crate::schema::users;
 use crate::users::Role;
 
-/// The most workers one risk may concern.
-pub const MAX_WORKERS: i32 = 1_000_000;
+/// The most workers one risk may concern: as many as one case may hold, so a risk can always be
+/// turned into a case without the caller correcting a number they never sent.
+pub const MAX_WORKERS: i32 = crate::cases::intake::MAX_WORKERS;
 
 /// The employer of a risk, as received.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

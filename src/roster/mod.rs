@@ -267,18 +267,22 @@ pub fn count_paid_in_full(
     connection: &mut DbConnection,
     cases_in: Box<dyn BoxableExpression<cases::table, MultiBackend, SqlType = Bool>>,
 ) -> QueryResult<i64> {
+    // `cases_in` is boxed for `cases` alone, so it cannot go into a join or a subquery here: the
+    // ids are loaded, then counted in chunks that stay below both databases' limits on bound
+    // parameters (SQLite 32,766; PostgreSQL 65,535).
     let collective_in_scope: Vec<String> = cases::table
         .filter(cases_in)
         .filter(cases::collective.eq(true))
         .select(cases::id)
         .load(connection)?;
-    if collective_in_scope.is_empty() {
-        return Ok(0);
+    let mut paid_in_full = 0;
+    for chunk in collective_in_scope.chunks(10_000) {
+        paid_in_full += roster_entries::table
+            .filter(roster_entries::case_id.eq_any(chunk))
+            .filter(roster_entries::agreed_amount_fen.gt(0))
+            .filter(roster_entries::paid_amount_fen.ge(roster_entries::agreed_amount_fen))
+            .count()
+            .get_result::<i64>(connection)?;
     }
-    roster_entries::table
-        .filter(roster_entries::case_id.eq_any(collective_in_scope))
-        .filter(roster_entries::agreed_amount_fen.gt(0))
-        .filter(roster_entries::paid_amount_fen.ge(roster_entries::agreed_amount_fen))
-        .count()
-        .get_result(connection)
+    Ok(paid_in_full)
 }

@@ -55,6 +55,9 @@ pub fn set_entry(
     let now = now.naive_utc();
     write_transaction(connection, |connection| {
         let case = case_to_change(connection, caller, case_id, None)?;
+        // One roster change per case at a time (the timeline's lock): two first writes for the
+        // same worker would otherwise both insert, and the version check would see neither.
+        timeline::lock_chain(connection, case_id)?;
         let current =
             super::worker_of_case(connection, &case.id, party_id)?.ok_or(AppError::NotFound)?;
         crate::domain::check_version(expected_version, current.version)?;

@@ -156,12 +156,13 @@ impl From<Event> for EventView {
     }
 }
 
+/// The end of a case's timeline: how many events, and the last one's hash.
 #[derive(QueryableByName)]
-struct Head {
+pub struct Head {
     #[diesel(sql_type = Integer)]
-    events_count: i32,
+    pub events_count: i32,
     #[diesel(sql_type = Text)]
-    events_head: String,
+    pub events_head: String,
 }
 
 /// Appends an event to a case's timeline. Call inside the transaction of the change it records.
@@ -176,6 +177,23 @@ pub fn append(
     append_restricted(connection, case_id, actor, kind, data, now, None)
 }
 
+/// Takes the case's timeline for this transaction (on PostgreSQL a row lock; SQLite's writer is
+/// one at a time) and reads its head. [`append`] does it itself; a use case that numbers
+/// something by counting earlier events (a paper's serial) calls it first, so two at once cannot
+/// both count the same.
+pub fn lock_chain(connection: &mut DbConnection, case_id: &CaseId) -> QueryResult<Head> {
+    let lock = if connection.is_postgres() {
+        " FOR NO KEY UPDATE"
+    } else {
+        ""
+    };
+    diesel::sql_query(format!(
+        "SELECT events_count, events_head FROM cases WHERE id = $1{lock}"
+    ))
+    .bind::<Text, _>(case_id)
+    .get_result(connection)
+}
+
 /// As [`append`], for an event only the case's union staff and `office` may see (a partner
 /// office's referral: other partner offices never see its contents).
 pub fn append_restricted(
@@ -187,16 +205,7 @@ pub fn append_restricted(
     now: NaiveDateTime,
     office: Option<&str>,
 ) -> QueryResult<Event> {
-    let lock = if connection.is_postgres() {
-        " FOR NO KEY UPDATE"
-    } else {
-        ""
-    };
-    let head: Head = diesel::sql_query(format!(
-        "SELECT events_count, events_head FROM cases WHERE id = $1{lock}"
-    ))
-    .bind::<Text, _>(case_id)
-    .get_result(connection)?;
+    let head = lock_chain(connection, case_id)?;
     let mut event = Event {
         id: new_id(),
         case_id: case_id.to_owned(),

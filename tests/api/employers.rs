@@ -128,6 +128,24 @@ api_test!(
 );
 
 api_test!(
+    async fn another_offices_spelling_of_a_credit_code_never_picks_the_employer_in_a_search(app) {
+        let world = app.world().await;
+        let (mine, theirs) = (&world.mediator, &world.other_mediator);
+        app.register_case(mine, &case_against("鹤山鸿海厂", Some(CODE), 100_000, "440524198001010013")).await;
+        app.register_case(theirs, &case_against("鹤山富士康厂", Some(CODE), 100_000, "440524198001010021")).await;
+
+        // 富士康 is only the other office's spelling: searching it finds nothing here.
+        let by_their_name = app.get("/api/v1/employers?q=%E5%AF%8C%E5%A3%AB%E5%BA%B7", Some(&mine.token)).await.json();
+        assert_eq!(by_their_name["items"], json!([]), "{by_their_name}");
+        // My own spelling finds the employer, with my one case.
+        let by_my_name = app.get("/api/v1/employers?q=%E9%B8%BF%E6%B5%B7", Some(&mine.token)).await.json();
+        assert_eq!(by_my_name["items"][0]["id"], format!("cc-{CODE}"), "{by_my_name}");
+        assert_eq!(by_my_name["items"][0]["cases"], 1, "{by_my_name}");
+        assert!(!by_my_name.to_string().contains("富士康"), "{by_my_name}");
+    }
+);
+
+api_test!(
     async fn full_width_and_company_form_variants_of_a_name_are_one_employer(app) {
         let world = app.world().await;
         let m = &world.mediator;
