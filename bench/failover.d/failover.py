@@ -315,20 +315,31 @@ class Intake:
 
 def round_figures(samples, t_kill):
     """For one failover: when errors began and ended, and how long until intake succeeded on
-    both nodes again (the first 201 of a request started after the kill, per node)."""
+    both nodes again (per node, the first 201 of a request started after its first error)."""
     after = [s for s in samples if s[1] >= t_kill]
     errors = [s for s in after if s[3] != 201]
+    # A request that started just after the kill can still commit on the dying primary, so a
+    # node counts as recovered at its first 201 of a request started after that node's first
+    # error (its first sign of the failover), measured from the kill.
+    first_failure = {}
+    for s in sorted(errors, key=lambda s: s[1]):
+        first_failure.setdefault(s[2], s[1])
     recovered = {}
     for s in sorted(after, key=lambda s: s[1]):
-        if s[3] == 201 and s[0] >= t_kill and s[2] not in recovered:
-            recovered[s[2]] = s[1] - t_kill
+        node = s[2]
+        if (s[3] == 201 and node in first_failure and s[0] >= first_failure[node]
+                and node not in recovered):
+            recovered[node] = s[1] - t_kill
     last_error = max((s[1] for s in errors if s[0] < t_kill + max(recovered.values(), default=0)),
                      default=None)
     first_error = min((s[1] for s in errors), default=None)
     return {
         "recovery_s": round(max(recovered.values()), 3) if recovered else None,
         "recovery_s_per_node": {k: round(v, 3) for k, v in sorted(recovered.items())},
-        "error_window_s": round(last_error - first_error, 3) if errors else 0.0,
+        # Polled while the round is still going: before any node has recovered, no error counts
+        # as "last" yet, and the window is not known.
+        "error_window_s": (round(last_error - first_error, 3)
+                           if last_error is not None and first_error is not None else 0.0),
     }
 
 
