@@ -31,6 +31,7 @@ pub mod i18n;
 pub mod notify;
 pub mod offices;
 pub mod openapi;
+pub mod outbound_tls;
 pub mod pages;
 pub mod pagination;
 pub mod papers;

@@ -69,6 +69,7 @@ pub fn open(config: &StorageConfig) -> anyhow::Result<Arc<dyn ObjectStore>> {
 /// What `AmazonS3Builder::from_env` builds, from the given variables. Unknown `AWS_*` names are
 /// ignored, as there.
 fn s3_builder(aws: &AwsVariables) -> AmazonS3Builder {
+    crate::outbound_tls::ensure_tls_provider();
     aws.0
         .iter()
         .fold(AmazonS3Builder::new(), |builder, (name, value)| match name

@@ -172,6 +172,7 @@ fn clip(text: &str, max: usize) -> String {
 impl SmsSender {
     /// Builds the configured transport (creating the directory of `.sms` files if needed).
     pub fn new(transport: &SmsTransport) -> anyhow::Result<Self> {
+        crate::outbound_tls::ensure_tls_provider();
         Ok(match transport {
             SmsTransport::Gateway(settings) => Self::Gateway {
                 client: reqwest::Client::builder()

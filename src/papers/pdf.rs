@@ -1,10 +1,9 @@
 //! Draws laid-out pages ([`super::layout`]) into an A4 PDF with krilla, in-process: no browser
-//! and no font installed on the machine. The one font is Droid Sans Fallback (Apache-2.0), which
-//! arrives at build time inside the `pdf_oxide` crate from crates.io (docs/papers.md says why);
+//! and no font installed on the machine. The one font is Droid Sans Fallback (Apache-2.0), kept
+//! beside this file in `fonts/` and compiled in (docs/papers.md says why);
 //! krilla embeds only the glyphs a paper uses (a subset CID font with its ToUnicode map, so the
 //! text can be searched and copied), which keeps a one-page paper near 30 KB. Droid Sans
-//! Fallback has no Latin letters or digits: runs of those are set in DejaVu Sans from the same
-//! crate.
+//! Fallback has no Latin letters or digits: runs of those are set in DejaVu Sans, kept beside it.
 
 use std::sync::LazyLock;
 
@@ -24,13 +23,12 @@ use crate::error::AppError;
 
 /// The CJK font's bytes: compiled into the binary, so a fresh machine needs nothing installed.
 fn cjk_bytes() -> &'static [u8] {
-    pdf_oxide::fonts::form_fallback::font_bytes(pdf_oxide::fonts::form_fallback::Fallback::Cjk)
+    include_bytes!("fonts/DroidSansFallbackFull.ttf")
 }
 
-/// Droid Sans Fallback has no Latin letters or digits: those are set in DejaVu Sans, shipped in
-/// the same crate.
+/// Droid Sans Fallback has no Latin letters or digits: those are set in DejaVu Sans.
 fn latin_bytes() -> &'static [u8] {
-    pdf_oxide::fonts::bundled::DEJAVU_SANS
+    include_bytes!("fonts/DejaVuSans.ttf")
 }
 
 /// Both fonts as krilla holds them, parsed once per process.
