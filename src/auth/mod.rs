@@ -2,8 +2,9 @@
 //!
 //! `policy` holds the rules as pure functions; `extract` turns a bearer token into a
 //! [`extract::Caller`] (or a role-specific extractor); `tokens`, `sessions`, `throttle`,
-//! `password` and `clients` implement sign-in; `use_cases` signs in and out and changes the
-//! caller's password, `clients_use_cases` manages machine clients — for any front door;
+//! `password` and `clients` implement sign-in; `session_cache` keeps live sessions in memory
+//! and hears other nodes revoke them; `use_cases` signs in and out and changes the caller's
+//! password, `clients_use_cases` manages machine clients — for any front door;
 //! `handlers` and `client_handlers` serve them over HTTP (`/auth/*`, `/me`, `/offices/{id}/clients`).
 
 pub mod bootstrap;
@@ -16,6 +17,7 @@ pub mod extract;
 pub mod handlers;
 pub mod password;
 pub mod policy;
+pub mod session_cache;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;

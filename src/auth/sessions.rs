@@ -4,10 +4,15 @@
 //!
 //! Refresh tokens rotate on every use; the spent one is remembered, and presenting a spent
 //! token again (a sign that it was stolen) revokes the whole session.
+//!
+//! Requests read live sessions through `auth::session_cache`; so every function here that ends
+//! a session, and [`user_changed`], announces the change in the same transaction
+//! ([`session_cache::announce`]), which evicts it at once on this node and on the others.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::session_cache::{self, Target};
 use super::tokens::{random_token, token_hash};
 use crate::db::DbConnection;
 use crate::domain::new_id;
@@ -138,26 +143,32 @@ pub fn refresh(
     })
 }
 
-/// Ends one session.
+/// Ends one session. Runs in a transaction of its own (a savepoint inside the caller's), so
+/// the revocation and its announcement commit together.
 pub fn revoke(
     connection: &mut DbConnection,
     session_id: &str,
     reason: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(
-        sessions::table
-            .find(session_id)
-            .filter(sessions::revoked_at.is_null()),
-    )
-    .set((
-        sessions::revoked_at.eq(now),
-        sessions::revoked_reason.eq(reason),
-    ))
-    .execute(connection)
+    connection.transaction(|connection| {
+        let revoked = diesel::update(
+            sessions::table
+                .find(session_id)
+                .filter(sessions::revoked_at.is_null()),
+        )
+        .set((
+            sessions::revoked_at.eq(now),
+            sessions::revoked_reason.eq(reason),
+        ))
+        .execute(connection)?;
+        session_cache::announce(connection, Target::Session(session_id.to_owned()), now)?;
+        Ok(revoked)
+    })
 }
 
 /// Ends every session of a user, except `keep` (the caller's own, on a password change).
+/// Call inside the transaction that makes the change.
 pub fn revoke_for_user(
     connection: &mut DbConnection,
     user_id: &str,
@@ -172,28 +183,43 @@ pub fn revoke_for_user(
     if let Some(keep) = keep {
         query = query.filter(sessions::id.ne(keep));
     }
-    query
+    let revoked = query
         .set((
             sessions::revoked_at.eq(now),
             sessions::revoked_reason.eq(reason),
         ))
-        .execute(connection)
+        .execute(connection)?;
+    // The kept session is evicted too; its next request reads it again.
+    session_cache::announce(connection, Target::User(user_id.to_owned()), now)?;
+    Ok(revoked)
 }
 
-/// Ends every session of a machine client.
+/// Records that a user's role, office, name or active flag changed, so that every node reads
+/// their sessions again; call inside the transaction that makes the change.
+pub fn user_changed(
+    connection: &mut DbConnection,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    session_cache::announce(connection, Target::User(user_id.to_owned()), now)
+}
+
+/// Ends every session of a machine client. Call inside the transaction that revokes it.
 pub fn revoke_for_client(
     connection: &mut DbConnection,
     client_id: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(sessions::table)
+    let revoked = diesel::update(sessions::table)
         .filter(sessions::client_id.eq(client_id))
         .filter(sessions::revoked_at.is_null())
         .set((
             sessions::revoked_at.eq(now),
             sessions::revoked_reason.eq("client revoked"),
         ))
-        .execute(connection)
+        .execute(connection)?;
+    session_cache::announce(connection, Target::Client(client_id.to_owned()), now)?;
+    Ok(revoked)
 }
 
 /// Who stands behind a live session, read in one query with their office.
@@ -209,6 +235,8 @@ pub struct LiveSession {
     pub client_revoked_at: Option<NaiveDateTime>,
     /// The user's name, for front doors that greet the person (the console's title bar).
     pub user_name: Option<String>,
+    /// When the session ends unless refreshed (a cached copy is not used past it).
+    pub expires_at: NaiveDateTime,
 }
 
 type LiveRow = (
@@ -223,14 +251,15 @@ type LiveRow = (
     Option<OfficeKind>,
     Option<OfficeKind>,
     Option<String>,
+    NaiveDateTime,
 );
 
 /// The session `session_id` if it is live (not revoked, not expired, its user active or its
 /// client not revoked).
 ///
-/// Every authenticated request runs this, so it is written with the query builder rather than
-/// as SQL text: diesel then keeps it as a prepared statement per connection, and the database
-/// parses and plans it once, not on every request.
+/// Requests read it through `auth::session_cache`, which runs this on a miss. It is written with
+/// the query builder rather than as SQL text: diesel then keeps it as a prepared statement per
+/// connection, and the database parses and plans it once, not on every read.
 pub fn live(
     connection: &mut DbConnection,
     session_id: &str,
@@ -264,6 +293,7 @@ pub fn live(
                 .select(offices::kind)
                 .single_value(),
             users::name.nullable(),
+            sessions::expires_at,
         ))
         .first(connection)
         .optional()?;
@@ -280,6 +310,7 @@ pub fn live(
             user_office_kind,
             client_office_kind,
             user_name,
+            expires_at,
         )| LiveSession {
             session_id,
             user_id,
@@ -290,6 +321,7 @@ pub fn live(
             office_kind: user_office_kind.or(client_office_kind),
             client_revoked_at,
             user_name,
+            expires_at,
         },
     );
     Ok(found.filter(|s| match (&s.user_id, &s.client_id) {

@@ -195,8 +195,8 @@ pub fn refresh_session(
     }
 }
 
-/// Ends the caller's session: its access and refresh tokens stop working at once; their other
-/// sessions go on. One statement, so no transaction of its own.
+/// Ends the caller's session: its access and refresh tokens stop working at once, on every
+/// node (`sessions::revoke` announces it); their other sessions go on.
 pub fn sign_out(
     connection: &mut DbConnection,
     caller: &Caller,

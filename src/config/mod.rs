@@ -69,6 +69,9 @@ pub struct Config {
     pub risk_due_days: BTreeMap<String, i64>,
     /// The worker's front door: public links and trusted proxies.
     pub public: public::PublicSettings,
+    /// `MEDIATION_SESSION_CACHE`: whether live sessions are kept in memory
+    /// (`auth::session_cache`); off, every request reads its session from the database.
+    pub session_cache: bool,
 }
 
 /// Token lifetimes and sign-in throttling.
@@ -137,6 +140,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "MEDIATION_SMS_DIR",
     "MEDIATION_SMS_TIMEOUT_SECONDS",
     "MEDIATION_READ_DATABASE_URL",
+    "MEDIATION_SESSION_CACHE",
 ];
 
 /// The embedded default: a SQLite file in the working directory.
@@ -287,16 +291,7 @@ impl Config {
             .to_owned();
         from.parse::<lettre::message::Mailbox>()
             .map_err(|e| config_error("MEDIATION_MAIL_FROM", format!("not a mailbox: {e}")))?;
-        let worker_enabled = match get("MEDIATION_OUTBOX_WORKER").unwrap_or("on") {
-            "on" | "true" | "1" => true,
-            "off" | "false" | "0" => false,
-            other => {
-                return Err(config_error(
-                    "MEDIATION_OUTBOX_WORKER",
-                    format!("`{other}` is not on or off"),
-                ))
-            }
-        };
+        let worker_enabled = on_or_off(&vars, "MEDIATION_OUTBOX_WORKER", true)?;
         let mail = MailSettings {
             transport,
             from,
@@ -377,7 +372,9 @@ impl Config {
                 .map_err(|m| config_error("MEDIATION_RISK_DUE_DAYS", m))?;
         let public = public::from_vars(&vars, &bind)?;
         let sms = sms::from_vars(&vars)?;
+        let session_cache = on_or_off(&vars, "MEDIATION_SESSION_CACHE", true)?;
         Ok(Self {
+            session_cache,
             public,
             database_url,
             read_database_url,
@@ -440,6 +437,16 @@ fn parse_due_hours(raw: &str) -> Result<BTreeMap<String, i64>, String> {
         hours.insert(kind.to_owned(), value);
     }
     Ok(hours)
+}
+
+/// A switch: `on`/`true`/`1` or `off`/`false`/`0`, lower case; `default` when unset.
+fn on_or_off(vars: &Vars, name: &str, default: bool) -> Result<bool, ConfigError> {
+    match vars.get(name) {
+        None => Ok(default),
+        Some("on" | "true" | "1") => Ok(true),
+        Some("off" | "false" | "0") => Ok(false),
+        Some(other) => Err(config_error(name, format!("`{other}` is not on or off"))),
+    }
 }
 
 fn looks_like_host_port(value: &str) -> bool {

@@ -20,6 +20,9 @@ fn defaults_to_embedded_sqlite_on_localhost() {
     assert_eq!(config.bind, "127.0.0.1:8080");
     assert_eq!(config.jwt_secret, None);
     assert_eq!(config.log.format, LogFormat::Text);
+    assert!(config.session_cache);
+    let off = Config::from_vars(vars(&[("MEDIATION_SESSION_CACHE", "off")])).unwrap();
+    assert!(!off.session_cache);
 }
 
 #[test]
@@ -74,6 +77,7 @@ fn malformed_values_name_their_variable() {
         ("MEDIATION_SMTP_URL", "http://mail"),
         ("MEDIATION_MAIL_FROM", "not a mailbox"),
         ("MEDIATION_OUTBOX_WORKER", "sometimes"),
+        ("MEDIATION_SESSION_CACHE", "maybe"),
     ] {
         let error = Config::from_vars(vars(&[(name, value)])).unwrap_err();
         assert_eq!(error.variable, name, "{value} should be refused");

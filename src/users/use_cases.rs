@@ -180,7 +180,11 @@ pub fn edit(
             .ok_or_else(|| {
                 AppError::PreconditionFailed(crate::msg!("detail.version_conflict.user"))
             })?;
-        if !updated.active {
+        // Every node reads the user's sessions again: the role, office, name and active flag
+        // a request is let in with come from them (`auth::session_cache`).
+        if updated.active {
+            sessions::user_changed(connection, &updated.id, now)?;
+        } else {
             sessions::revoke_for_user(connection, &updated.id, None, "deactivated", now)?;
         }
         Ok(updated)
