@@ -338,6 +338,7 @@ pub fn register(
     diesel::insert_into(cases::table)
         .values(&case)
         .execute(connection)?;
+    super::search_index::refresh(connection, &case.id)?;
     stamp_employer(
         connection,
         &case.id,

@@ -8,6 +8,7 @@ pub mod identifiers;
 pub mod ids;
 pub mod lengths;
 pub mod protect;
+pub mod search_keys;
 pub mod text;
 pub mod validation;
 

@@ -184,16 +184,19 @@ pub fn insert(connection: &mut DbConnection, party: &Party) -> QueryResult<usize
 
 /// Appends a new party's name to its case's search text, in the format of
 /// `cases::extend_search_text`. Appended in SQL, not read and rewritten, so two parties added
-/// at once both stay searchable.
+/// at once both stay searchable; the case's search keys are rewritten after it in the same
+/// transaction (`cases::search_index`), from the text as the row lock left it.
 pub fn add_to_search_text(
     connection: &mut DbConnection,
     case_id: &str,
     name: &str,
 ) -> QueryResult<usize> {
     let line = crate::cases::extend_search_text("", &[name]);
-    diesel::update(cases::table.find(case_id))
+    let updated = diesel::update(cases::table.find(case_id))
         .set(cases::search_text.eq(cases::search_text.concat(line)))
-        .execute(connection)
+        .execute(connection)?;
+    crate::cases::search_index::refresh(connection, case_id)?;
+    Ok(updated)
 }
 
 /// A page of the parties of a case, in the order they were added.
