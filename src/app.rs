@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::auth::browser_session::BrowserSessions;
+use crate::auth::session_cache::SessionCache;
 use crate::auth::tokens::TokenSigner;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -30,6 +31,9 @@ pub struct AppState {
     pub jwt_secret: String,
     /// Issues and verifies access tokens with that secret.
     pub tokens: TokenSigner,
+    /// Live sessions kept in memory, so a request checks its session without a query
+    /// (`auth::session_cache`; off with `MEDIATION_SESSION_CACHE=off`).
+    pub session_cache: Arc<SessionCache>,
     /// Seals the staff console's session cookies and derives their form tokens.
     pub browser_sessions: BrowserSessions,
     /// Encrypts, decrypts and search-hashes ID and phone numbers.

@@ -138,21 +138,25 @@ fn decode_cursor(cursor: &str) -> Result<(NaiveDateTime, String), AppError> {
 }
 
 /// Applies keyset order, the cursor and `limit + 1` to a boxed diesel query over a table with
-/// `created_at` and `id` columns.
+/// `created_at` and `id` columns — or, with four arguments, over two columns that carry a row's
+/// `created_at` and `id` (a partner's case list walks `case_partner_offices`' copies of them).
 #[macro_export]
 macro_rules! keyset_page {
-    ($query:expr, $table:ident, $page:expr) => {{
+    ($query:expr, $table:ident, $page:expr) => {
+        $crate::keyset_page!($query, $table::created_at, $table::id, $page)
+    };
+    ($query:expr, $created_at:expr, $id:expr, $page:expr) => {{
         use diesel::prelude::*;
         let mut query = $query;
         if let Some((at, id)) = &$page.after {
             query = query.filter(
-                $table::created_at
+                $created_at
                     .lt(*at)
-                    .or($table::created_at.eq(*at).and($table::id.lt(id.clone()))),
+                    .or($created_at.eq(*at).and($id.lt(id.clone()))),
             );
         }
         query
-            .order(($table::created_at.desc(), $table::id.desc()))
+            .order(($created_at.desc(), $id.desc()))
             .limit($page.limit + 1)
     }};
 }

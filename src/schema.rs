@@ -68,6 +68,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Session revocations other processes on the same SQLite file read (`auth::session_cache`);
+    /// `target` is `s:<session>`, `u:<user>`, `c:<client>` or `*`. Empty on PostgreSQL, which
+    /// carries the same text by `NOTIFY`.
+    session_revocations (id) {
+        id -> BigInt,
+        target -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     spent_refresh_tokens (token_hash) {
         token_hash -> Text,
         session_id -> Text,
@@ -352,6 +363,15 @@ diesel::table! {
 diesel::joinable!(case_employers -> cases (case_id));
 
 diesel::table! {
+    /// Issue 19: the cases a partner office sees (any referral to it), newest first.
+    case_partner_offices (office_id, case_id) {
+        office_id -> Text,
+        case_id -> Text,
+        case_created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     phone_verifications (id) {
         id -> Text,
         phone_digest -> Text,
@@ -480,6 +500,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_number_counters,
     cases,
     case_employers,
+    case_partner_offices,
     case_parties,
     case_events,
     referrals,

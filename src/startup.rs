@@ -48,6 +48,12 @@ impl Application {
         let personal_data = PersonalData::from_base64_key(&data_key)?;
         let browser_sessions = crate::auth::browser_session::BrowserSessions::new(&jwt_secret);
         let read_db = connect_read_standby(&config, &db).await?;
+        let session_cache = crate::auth::session_cache::SessionCache::new(config.session_cache);
+        crate::auth::session_cache::listen::start(
+            &session_cache,
+            &config.database_url,
+            clock.clone(),
+        )?;
         let state = web::Data::new(AppState {
             db,
             read_db,
@@ -55,6 +61,7 @@ impl Application {
             clock,
             jwt_secret,
             tokens,
+            session_cache,
             browser_sessions,
             personal_data,
             mailer: Mailer::new(&config.mail.transport)?,
@@ -179,6 +186,11 @@ pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<Db> {
         let keyed = crate::employers::backfill_keys(&mut connection)?;
         if keyed > 0 {
             tracing::info!(cases = keyed, "employers keyed");
+        }
+        // Cases without search keys (issue 19): older than the index, or copied in by SQL.
+        let indexed = crate::cases::search_index::index_missing(&mut connection)?;
+        if indexed > 0 {
+            tracing::info!(cases = indexed, "search keys written");
         }
         tracing::info!(database = ?url, applied = applied.len(), "database ready");
         Ok(db)

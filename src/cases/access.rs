@@ -6,9 +6,12 @@
 //! `referrals::scope_of` the referrals. Who may do what is the pure role matrix in
 //! `auth::policy` (`may_add_notes`, `may_act_on_referral`, …), unit-tested there.
 
+use diesel::backend::Backend;
 use diesel::dsl::sql;
+use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::sql_types::{Bool, Text};
 
 use crate::auth::caller::{Caller, Principal};
 use crate::db::{DbConnection, MultiBackend};
@@ -22,7 +25,8 @@ use crate::users::Role;
 pub enum CaseScope {
     /// The cases of these offices (a mediator's office; a supervisor's office and those below).
     Offices(Vec<String>),
-    /// The cases that have or had a referral to this partner office.
+    /// The cases that have or had a referral to this partner office, whatever its status. The
+    /// case list reads the same set from `case_partner_offices`, written with each referral.
     ReferredTo(String),
     /// The cases this lawyer holds an unrevoked grant for that has not expired at that time.
     GrantedTo(String, chrono::NaiveDateTime),
@@ -67,7 +71,13 @@ impl CaseScope {
             // read the newest cases straight off the (office, …, created_at, id) indexes and stop
             // after a page, instead of sorting every matching case of the office.
             Self::Offices(ids) if ids.len() == 1 => Box::new(cases::office_id.eq(ids[0].clone())),
-            Self::Offices(ids) => Box::new(cases::office_id.eq_any(ids.clone())),
+            // Several offices (a supervisor's tree) hold most cases: the newest cases of the
+            // whole table, kept when their office is in scope, fill a page after a few dozen
+            // rows (`cases_created`, `cases_status_created`). PostgreSQL weighs that against
+            // the office indexes with its statistics. SQLite has none and always read every
+            // case of the tree and sorted it (6 s at 1,000,000 cases); [`Unindexed`] keeps it
+            // off the office indexes.
+            Self::Offices(ids) => Box::new(Unindexed(cases::office_id).eq_any(ids.clone())),
             Self::ReferredTo(office) => Box::new(
                 cases::id.eq_any(
                     referrals::table
@@ -83,13 +93,52 @@ impl CaseScope {
 
 /// The shapes of [`CaseScope::filter`], named so it can state where each may be used.
 pub type OneOffice = diesel::dsl::Eq<cases::office_id, String>;
-pub type AnyOffice = diesel::dsl::EqAny<cases::office_id, Vec<String>>;
+pub type AnyOffice = diesel::dsl::EqAny<Unindexed<cases::office_id>, Vec<String>>;
 type ReferredCases = diesel::dsl::Select<
     diesel::dsl::Filter<referrals::table, diesel::dsl::Eq<referrals::office_id, String>>,
     referrals::case_id,
 >;
 pub type Referred = diesel::dsl::EqAny<cases::id, ReferredCases>;
 pub type Granted = diesel::dsl::EqAny<cases::id, GrantedCases>;
+
+/// A text column written `CAST(column AS TEXT)`. PostgreSQL drops a cast of text to text while
+/// it parses, so its planner sees the bare column, statistics and indexes alike; SQLite keeps
+/// the cast as an expression and cannot look it up in an index on the column. One statement
+/// thus lets each planner do its best for a supervisor's many offices (see
+/// [`CaseScope::filter`]), with no SQL per backend.
+#[derive(Debug, Clone, Copy, QueryId)]
+pub struct Unindexed<E>(pub E);
+
+impl<E: Expression<SqlType = Text>> Expression for Unindexed<E> {
+    type SqlType = Text;
+}
+
+impl<E, QS> AppearsOnTable<QS> for Unindexed<E>
+where
+    E: AppearsOnTable<QS>,
+    Self: Expression,
+{
+}
+
+impl<E, QS> SelectableExpression<QS> for Unindexed<E>
+where
+    E: SelectableExpression<QS>,
+    Self: AppearsOnTable<QS>,
+{
+}
+
+impl<E: ValidGrouping<G>, G> ValidGrouping<G> for Unindexed<E> {
+    type IsAggregate = E::IsAggregate;
+}
+
+impl<E: QueryFragment<DB>, DB: Backend> QueryFragment<DB> for Unindexed<E> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("CAST(");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(" AS TEXT)");
+        Ok(())
+    }
+}
 
 type ForUser =
     diesel::dsl::Filter<case_grants::table, diesel::dsl::Eq<case_grants::user_id, String>>;

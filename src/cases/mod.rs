@@ -12,6 +12,7 @@ pub mod intake;
 pub mod lifecycle;
 pub mod page;
 pub mod priority;
+pub mod search_index;
 pub mod transitions;
 pub mod use_cases;
 pub mod work;
@@ -31,7 +32,7 @@ use crate::db::DbConnection;
 use crate::domain::ids::{CaseId, OfficeId, UserId};
 use crate::offices::OfficeKind;
 use crate::pagination::{PageRequest, Paginated};
-use crate::schema::{case_parties, cases, offices};
+use crate::schema::{case_parties, case_partner_offices, cases, offices};
 use crate::text_enum;
 
 text_enum! {
@@ -378,67 +379,113 @@ pub fn list(
     page: &PageRequest,
     now: DateTime<Utc>,
 ) -> QueryResult<Paginated<CaseView>> {
-    let mut query = cases_with_offices!()
-        .filter(scope.filter())
-        .select(case_with_office!())
-        .into_boxed();
-    if let Some(status) = filter.status {
-        query = query.filter(cases::status.eq(status.as_str()));
+    // The filters, over either source below.
+    macro_rules! filtered {
+        ($source:expr) => {{
+            let mut query = $source.select(case_with_office!()).into_boxed();
+            if let Some(status) = filter.status {
+                query = query.filter(cases::status.eq(status.as_str()));
+            }
+            if let Some(category) = filter.category {
+                query = query.filter(cases::category.eq(category.as_str()));
+            }
+            if let Some(channel) = filter.channel {
+                query = query.filter(cases::channel.eq(channel.as_str()));
+            }
+            if let Some(assignee) = &filter.assignee_id {
+                query = query.filter(cases::assignee_id.eq(assignee.clone()));
+            }
+            if let Some(collective) = filter.collective {
+                query = query.filter(cases::collective.eq(collective));
+            }
+            let open: Vec<&str> = CaseStatus::OPEN_BEFORE_AGREEMENT
+                .iter()
+                .map(|s| s.as_str())
+                .collect();
+            match filter.overdue {
+                Some(true) => {
+                    query = query
+                        .filter(cases::status.eq_any(open))
+                        .filter(cases::deadline_passes_at.le(now.naive_utc()));
+                }
+                Some(false) => {
+                    query = query.filter(
+                        cases::status
+                            .ne_all(open)
+                            .or(cases::deadline_passes_at.gt(now.naive_utc())),
+                    );
+                }
+                None => {}
+            }
+            if let Some(text) = &filter.text {
+                // The cases holding the query's trigrams (issue 19); `LIKE` below rechecks
+                // them. Within one office, that office's keys: the city prefix every name
+                // shares stays out of it.
+                let office = match scope {
+                    CaseScope::Offices(ids) if ids.len() == 1 => Some(ids[0].as_str()),
+                    _ => None,
+                };
+                let hash = filter.id_number_hash.as_deref();
+                if let Some(ids) = search_index::candidates(connection, office, text, hash)? {
+                    query = query.filter(cases::id.eq_any(ids));
+                }
+            }
+            match (&filter.text, &filter.id_number_hash) {
+                (Some(text), Some(hash)) => {
+                    let by_id = case_parties::table
+                        .filter(case_parties::id_number_hash.eq(hash.clone()))
+                        .select(case_parties::case_id);
+                    query = query.filter(
+                        cases::search_text
+                            .like(like_pattern(text))
+                            .escape('\\')
+                            .or(cases::id.eq_any(by_id)),
+                    );
+                }
+                (Some(text), None) => {
+                    query = query.filter(cases::search_text.like(like_pattern(text)).escape('\\'));
+                }
+                _ => {}
+            }
+            query
+        }};
     }
-    if let Some(category) = filter.category {
-        query = query.filter(cases::category.eq(category.as_str()));
+    // A page in priority order (answered at once), or the rows of a keyset page over the
+    // source's `(created_at, id)` columns.
+    macro_rules! keyset_rows {
+        ($query:expr, $created_at:expr, $id:expr) => {{
+            let query = $query;
+            if let Some(order) = &filter.priority {
+                let rows: Vec<CaseRow> =
+                    crate::priority_page!(query, order, page.limit).load(connection)?;
+                return Ok(priority::paginate(rows, page, order, now));
+            }
+            let rows: Vec<CaseRow> =
+                crate::keyset_page!(query, $created_at, $id, page).load(connection)?;
+            rows
+        }};
     }
-    if let Some(channel) = filter.channel {
-        query = query.filter(cases::channel.eq(channel.as_str()));
-    }
-    if let Some(assignee) = &filter.assignee_id {
-        query = query.filter(cases::assignee_id.eq(assignee.clone()));
-    }
-    if let Some(collective) = filter.collective {
-        query = query.filter(cases::collective.eq(collective));
-    }
-    let open: Vec<&str> = CaseStatus::OPEN_BEFORE_AGREEMENT
-        .iter()
-        .map(|s| s.as_str())
-        .collect();
-    match filter.overdue {
-        Some(true) => {
-            query = query
-                .filter(cases::status.eq_any(open))
-                .filter(cases::deadline_passes_at.le(now.naive_utc()));
-        }
-        Some(false) => {
-            query = query.filter(
-                cases::status
-                    .ne_all(open)
-                    .or(cases::deadline_passes_at.gt(now.naive_utc())),
-            );
-        }
-        None => {}
-    }
-    match (&filter.text, &filter.id_number_hash) {
-        (Some(text), Some(hash)) => {
-            let by_id = case_parties::table
-                .filter(case_parties::id_number_hash.eq(hash.clone()))
-                .select(case_parties::case_id);
-            query = query.filter(
-                cases::search_text
-                    .like(like_pattern(text))
-                    .escape('\\')
-                    .or(cases::id.eq_any(by_id)),
-            );
-        }
-        (Some(text), None) => {
-            query = query.filter(cases::search_text.like(like_pattern(text)).escape('\\'));
-        }
-        _ => {}
-    }
-    if let Some(order) = &filter.priority {
-        let rows: Vec<CaseRow> =
-            crate::priority_page!(query, order, page.limit).load(connection)?;
-        return Ok(priority::paginate(rows, page, order, now));
-    }
-    let rows: Vec<CaseRow> = crate::keyset_page!(query, cases, page).load(connection)?;
+    let rows = match scope {
+        // A partner office's cases come newest first off its own rows of
+        // `case_partner_offices` (one per case with any referral to it, the set `ReferredTo`
+        // names), joined to the cases: a page reads about a page of rows, where filtering all
+        // cases by a subquery on `referrals` read and sorted every referred case (issue 19).
+        // The copied `case_created_at` equals the case's `created_at`, so the cursor is the same.
+        CaseScope::ReferredTo(office) => keyset_rows!(
+            filtered!(cases_with_offices!()
+                .inner_join(
+                    case_partner_offices::table.on(case_partner_offices::case_id.eq(cases::id))
+                )
+                .filter(case_partner_offices::office_id.eq(office.clone()))),
+            case_partner_offices::case_created_at,
+            case_partner_offices::case_id
+        ),
+        _ => keyset_rows!(
+            filtered!(cases_with_offices!().filter(scope.filter())),
+            cases::created_at,
+            cases::id
+        ),
+    };
     Ok(Paginated::from_rows(rows, page, |(case, _, _)| {
         (case.created_at, case.id.as_str())
     })

@@ -29,7 +29,7 @@ use crate::offices::OfficeKind;
 use crate::pagination::{PageRequest, Paginated};
 use crate::schema::{cases, offices, referrals};
 use diesel::dsl::sql;
-use diesel::sql_types::Bool;
+use diesel::sql_types::{Bool, Text};
 
 /// A referral as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -176,10 +176,37 @@ fn views_numbered(
         .collect())
 }
 
+/// Stores a referral and, in the same transaction, makes its case visible to the receiving
+/// office in `case_partner_offices` (the rows a partner's case list walks, issue 19).
 pub fn insert(connection: &mut DbConnection, referral: &Referral) -> QueryResult<usize> {
-    diesel::insert_into(referrals::table)
+    let inserted = diesel::insert_into(referrals::table)
         .values(referral)
-        .execute(connection)
+        .execute(connection)?;
+    // A second referral of the same case to the same office adds nothing: the office already
+    // sees the case. `ON CONFLICT` is written as SQL because diesel's multi-backend connection
+    // has no upsert; both backends accept this text.
+    diesel::sql_query(
+        "INSERT INTO case_partner_offices (office_id, case_id, case_created_at) \
+         SELECT $1, cases.id, cases.created_at FROM cases WHERE cases.id = $2 \
+         ON CONFLICT (office_id, case_id) DO NOTHING",
+    )
+    .bind::<Text, _>(referral.office_id.as_str())
+    .bind::<Text, _>(referral.case_id.as_str())
+    .execute(connection)?;
+    Ok(inserted)
+}
+
+/// Fills `case_partner_offices` from `referrals`: one row per office and case with any
+/// referral between them, rows already there left alone. The migration that created the table
+/// filled it the same way; a loader that writes referrals by SQL calls this after.
+pub fn backfill_partner_offices(connection: &mut DbConnection) -> QueryResult<usize> {
+    diesel::sql_query(
+        "INSERT INTO case_partner_offices (office_id, case_id, case_created_at) \
+         SELECT DISTINCT referrals.office_id, referrals.case_id, cases.created_at \
+         FROM referrals INNER JOIN cases ON cases.id = referrals.case_id \
+         WHERE true ON CONFLICT (office_id, case_id) DO NOTHING",
+    )
+    .execute(connection)
 }
 
 pub fn reload(connection: &mut DbConnection, id: &str) -> QueryResult<Referral> {
