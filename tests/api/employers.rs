@@ -198,6 +198,25 @@ api_test!(
 );
 
 api_test!(
+    async fn a_warning_names_the_first_twenty_cases_by_case_number_when_a_worker_has_more(app) {
+        let world = app.world().await;
+        let mut earlier = Vec::new();
+        for _ in 0..21 {
+            let case = app.register_case(&world.mediator, &case_against("鹤山某家具厂", None, 100_000, "440524198001010013")).await;
+            earlier.push(case["case_number"].as_str().unwrap().to_owned());
+        }
+        let last = app.register_case(&world.mediator, &case_against("鹤山某家具厂", None, 100_000, "440524198001010013")).await;
+        earlier.sort();
+        for warning in last["warnings"].as_array().unwrap() {
+            // The order answered is the case-number order, not only the same set.
+            let answered: Vec<&str> = warning["cases"].as_array().unwrap().iter().map(|c| c["case_number"].as_str().unwrap()).collect();
+            assert_eq!(answered, earlier[..20], "{last}");
+        }
+        assert_eq!(last["warnings"].as_array().unwrap().len(), 2, "{last}");
+    }
+);
+
+api_test!(
     async fn intake_names_an_open_risk_against_the_employer(app) {
         let world = app.world().await;
         let risk = app.post_json("/api/v1/risks", Some(&world.mediator.token),
