@@ -116,7 +116,7 @@ pub fn assemble_in(
     let referral_rows = referrals::for_case(connection, &case.id, partner.as_deref())?;
     let referral_views = referrals::views_of_case(connection, referral_rows, &case, now)?;
     let session_rows = sessions::for_case(connection, &case.id)?;
-    let events = timeline::list(connection, &case.id, partner.as_deref(), 0, i64::MAX)?;
+    let events = timeline::list(connection, &case.id, partner.as_deref(), 0, i64::MAX, None)?;
     let chain = timeline::verify(connection, &case.id)?;
     let parties = crate::parties::list(connection, &case.id)?;
     let documents = documents::for_case(connection, &case.id)?;

@@ -34,7 +34,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::auth::caller::{Caller, Principal};
-use crate::db::DbConnection;
+use crate::db::{DbConnection, MultiBackend};
 use crate::domain::ids::{CaseId, OfficeId};
 use crate::domain::new_id;
 use crate::schema::{case_events, cases};
@@ -234,22 +234,35 @@ pub fn append_restricted(
     Ok(event)
 }
 
+/// A condition on a case's events that the case is one the caller may see, checked in the same
+/// statement as the page (`use_cases::read_page`): a timeline page is one query.
+pub type VisibleCase =
+    Box<dyn BoxableExpression<EventsOfCases, MultiBackend, SqlType = diesel::sql_types::Bool>>;
+
+/// The events joined with their case, so that [`VisibleCase`] can name the case's columns.
+pub type EventsOfCases = diesel::dsl::InnerJoinQuerySource<case_events::table, cases::table>;
+
 /// A page of a case's timeline, oldest first, starting after `after_sequence`. A partner
-/// office (`viewer_office`) sees unrestricted events and those restricted to itself.
+/// office (`viewer_office`) sees unrestricted events and those restricted to itself. With
+/// `visible`, no event is read unless it holds.
 pub fn list(
     connection: &mut DbConnection,
     case_id: &str,
     viewer_office: Option<&str>,
     after_sequence: i32,
     limit: i64,
+    visible: Option<VisibleCase>,
 ) -> QueryResult<Vec<Event>> {
-    let mut query = case_events::table.into_boxed();
+    let mut query = case_events::table.inner_join(cases::table).into_boxed();
     if let Some(office) = viewer_office {
         query = query.filter(
             case_events::restricted_to_office_id
                 .is_null()
                 .or(case_events::restricted_to_office_id.eq(office.to_owned())),
         );
+    }
+    if let Some(visible) = visible {
+        query = query.filter(visible);
     }
     query
         .filter(case_events::case_id.eq(case_id))
@@ -306,7 +319,7 @@ pub fn verify(connection: &mut DbConnection, case_id: &str) -> QueryResult<Chain
         .find(case_id)
         .select(cases::events_head)
         .first(connection)?;
-    let events = list(connection, case_id, None, 0, i64::MAX)?;
+    let events = list(connection, case_id, None, 0, i64::MAX, None)?;
     Ok(verify_chain(&events, &stored_head))
 }
 

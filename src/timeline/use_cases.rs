@@ -13,7 +13,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::{Actor, ChainCheck, EventView};
 use crate::auth::caller::Caller;
 use crate::auth::policy;
-use crate::cases::access::{find_for, partner_office};
+use crate::cases::access::{find_for, partner_office, CaseScope};
+use crate::cases::find_visible;
 use crate::cases::Case;
 use crate::db::{read_snapshot, write_transaction, DbConnection};
 use crate::domain::ids::CaseId;
@@ -66,14 +67,28 @@ impl TimelineQuery {
 
 /// A page of a visible case's timeline, oldest first; a partner office sees only unrestricted
 /// events and its own. One event more than the page is read, to know whether another follows.
+/// The caller's scope is part of the events' query, so a page is one statement (issue 19); only
+/// an empty page asks again, to tell an invisible case (404) from a page past the last event.
 pub fn read_page(
     connection: &mut DbConnection,
     caller: &Caller,
     case_id: &CaseId,
     page: TimelinePage,
 ) -> Result<Paginated<EventView>, AppError> {
-    let case = find_for(connection, caller, case_id)?;
-    read_page_of(connection, caller, &case, page)
+    let scope = CaseScope::of(connection, caller)?;
+    let visible: super::VisibleCase = scope.filter();
+    let events = super::list(
+        connection,
+        case_id.as_str(),
+        partner_office(caller),
+        page.after,
+        page.limit + 1,
+        Some(visible),
+    )?;
+    if events.is_empty() {
+        find_visible(connection, &scope, case_id)?;
+    }
+    Ok(one_page(events, page.limit))
 }
 
 /// [`read_page`] of a case the caller was already found to see (`find_for`), for a reader that
@@ -86,15 +101,26 @@ pub fn read_page_of(
     page: TimelinePage,
 ) -> Result<Paginated<EventView>, AppError> {
     let viewer_office = partner_office(caller);
-    let limit = page.limit;
-    let mut events = super::list(connection, &case.id, viewer_office, page.after, limit + 1)?;
+    let events = super::list(
+        connection,
+        &case.id,
+        viewer_office,
+        page.after,
+        page.limit + 1,
+        None,
+    )?;
+    Ok(one_page(events, page.limit))
+}
+
+/// The page of `limit` events out of `limit + 1` read, and the cursor when one more followed.
+fn one_page(mut events: Vec<super::Event>, limit: i64) -> Paginated<EventView> {
     let next_cursor =
         (events.len() as i64 > limit).then(|| events[limit as usize - 1].sequence.to_string());
     events.truncate(limit as usize);
-    Ok(Paginated {
+    Paginated {
         items: events.into_iter().map(EventView::from).collect(),
         next_cursor,
-    })
+    }
 }
 
 /// `POST /cases/{id}/notes` body.

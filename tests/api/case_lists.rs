@@ -146,3 +146,27 @@ api_test!(
         assert_eq!(clients["next_cursor"], Value::Null);
     }
 );
+
+api_test!(
+    async fn a_timeline_page_past_the_last_event_is_empty_for_its_office_and_not_found_for_another(app) {
+        // The timeline checks the case's visibility in the same statement as the page: an empty
+        // page must still tell a visible case (200, no items) from one the caller may not see (404).
+        let world = app.world().await;
+        let case = app.register_case(&world.mediator, &furniture_factory_case()).await;
+        let id = case["id"].as_str().unwrap();
+        let first = app.get(&format!("/api/v1/cases/{id}/events"), Some(&world.mediator.token)).await;
+        assert_eq!(first.status, 200, "{}", first.text());
+        assert_eq!(first.json()["items"].as_array().unwrap().len(), 1);
+
+        let past = app.get(&format!("/api/v1/cases/{id}/events?cursor=999"), Some(&world.mediator.token)).await;
+        assert_eq!(past.status, 200, "{}", past.text());
+        assert_eq!(past.json(), json!({"items": [], "next_cursor": null}));
+
+        for stranger in [&world.other_mediator, &world.police_officer] {
+            for path in [format!("/api/v1/cases/{id}/events"), format!("/api/v1/cases/{id}/events?cursor=999")] {
+                let refused = app.get(&path, Some(&stranger.token)).await;
+                assert_eq!(refused.status, 404, "{path}: {}", refused.text());
+            }
+        }
+    }
+);
