@@ -338,7 +338,7 @@ pub fn register(
     diesel::insert_into(cases::table)
         .values(&case)
         .execute(connection)?;
-    super::search_index::refresh(connection, &case.id)?;
+    super::search_index::store(connection, &case.id, &case.search_text, &case.office_id)?;
     stamp_employer(
         connection,
         &case.id,

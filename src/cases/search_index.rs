@@ -26,7 +26,18 @@ pub fn refresh(connection: &mut DbConnection, case_id: &str) -> QueryResult<()> 
         .find(case_id)
         .select((cases::search_text, cases::office_id))
         .first(connection)?;
-    let keys = search_keys::case_keys(&text, &office).join(" ");
+    store(connection, case_id, &text, &office)
+}
+
+/// [`refresh`] for a writer that holds the case's search text and office as it wrote them
+/// (intake): the same keys, without reading the case back.
+pub fn store(
+    connection: &mut DbConnection,
+    case_id: &str,
+    search_text: &str,
+    office_id: &str,
+) -> QueryResult<()> {
+    let keys = search_keys::case_keys(search_text, office_id).join(" ");
     if connection.is_postgres() {
         diesel::sql_query(
             "INSERT INTO case_search (case_id, keys) VALUES ($1, string_to_array($2, ' ')) \

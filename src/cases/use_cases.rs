@@ -52,18 +52,25 @@ pub fn register(
         .office_id
         .clone()
         .ok_or_else(|| AppError::Forbidden(crate::msg!("detail.forbidden.no_office")))?;
-    let case = write_transaction(connection, |connection| {
+    let (case, office) = write_transaction(connection, |connection| {
         let office = offices::find(connection, &office_id)?;
-        Ok::<_, AppError>(intake::register(
+        let case = intake::register(
             connection,
             &office,
             &intake,
             &Actor::from(caller),
             protector,
             now.naive_utc(),
-        )?)
+        )?;
+        Ok::<_, AppError>((case, office))
     })?;
-    view_one(connection, case, now)
+    // The office was read in the transaction: the view needs no second look-up.
+    let office = super::CaseOffice {
+        id: office.id.to_string(),
+        name: office.name,
+        kind: office.kind,
+    };
+    Ok(CaseView::new(case, office, now))
 }
 
 /// Filters of `GET /cases`.
