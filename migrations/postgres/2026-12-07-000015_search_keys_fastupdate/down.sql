@@ -1,0 +1,1 @@
+ALTER INDEX case_search_keys RESET (fastupdate);
