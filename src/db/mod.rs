@@ -27,6 +27,13 @@ pub enum DbConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
+/// Each SQLite connection's page cache, in KiB: 1 MiB instead of SQLite's 2 MiB. The pool keeps
+/// up to 16 connections, and their caches were about a third of the server's memory at peak
+/// (issue 19: at most 100 MB over the benchmark's full run). A write by any connection empties
+/// every other connection's cache in WAL mode anyway, and the pages come from the operating
+/// system's file cache (docs/performance.md, "Memory").
+const SQLITE_CACHE_KIB: u32 = 1024;
+
 impl DbConnection {
     /// Opens one connection to the configured backend, with SQLite's pragmas applied and a
     /// SQLite writer waiting up to 10 s for another writer's lock.
@@ -49,7 +56,8 @@ impl DbConnection {
                 connection
                     .batch_execute(&format!(
                         "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                         PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL;",
+                         PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; \
+                         PRAGMA cache_size = -{SQLITE_CACHE_KIB};",
                         busy_timeout.as_millis()
                     ))
                     .map_err(ConnectionError::CouldntSetupConfiguration)?;
