@@ -1,6 +1,6 @@
 //! Draws laid-out pages ([`super::layout`]) into an A4 PDF with krilla, in-process: no browser
 //! and no font installed on the machine. The one font is Droid Sans Fallback (Apache-2.0), kept
-//! beside this file in `fonts/` and compiled in (docs/papers.md says why);
+//! beside this file in `fonts/` and compiled in, deflated (docs/papers.md says why);
 //! krilla embeds only the glyphs a paper uses (a subset CID font with its ToUnicode map, so the
 //! text can be searched and copied), which keeps a one-page paper near 30 KB. Droid Sans
 //! Fallback has no Latin letters or digits: runs of those are set in DejaVu Sans, kept beside it.
@@ -21,14 +21,43 @@ use skrifa::MetadataProvider;
 use super::layout::{Mark, Measure, PAGE_HEIGHT, PAGE_WIDTH};
 use crate::error::AppError;
 
-/// The CJK font's bytes: compiled into the binary, so a fresh machine needs nothing installed.
-fn cjk_bytes() -> &'static [u8] {
-    include_bytes!("fonts/DroidSansFallbackFull.ttf")
-}
+/// The CJK font: compiled into the binary (deflated by build.rs, 2.1 MB instead of 4.0), so a
+/// fresh machine needs nothing installed; inflated once, when the first paper is set.
+static CJK_FONT: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    inflate(include_bytes!(concat!(
+        env!("OUT_DIR"),
+        "/DroidSansFallbackFull.ttf.deflate"
+    )))
+});
 
 /// Droid Sans Fallback has no Latin letters or digits: those are set in DejaVu Sans.
+static LATIN_FONT: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    inflate(include_bytes!(concat!(
+        env!("OUT_DIR"),
+        "/DejaVuSans.ttf.deflate"
+    )))
+});
+
+/// The bytes build.rs deflated. Empty if they do not inflate, which only a broken build could
+/// cause: the font then fails to parse and the paper is answered as an internal error.
+fn inflate(packed: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut font = Vec::new();
+    match flate2::read::DeflateDecoder::new(packed).read_to_end(&mut font) {
+        Ok(_) => font,
+        Err(error) => {
+            tracing::error!(%error, "a compiled-in font does not inflate");
+            Vec::new()
+        }
+    }
+}
+
+fn cjk_bytes() -> &'static [u8] {
+    &CJK_FONT
+}
+
 fn latin_bytes() -> &'static [u8] {
-    include_bytes!("fonts/DejaVuSans.ttf")
+    &LATIN_FONT
 }
 
 /// Both fonts as krilla holds them, parsed once per process.
