@@ -2,21 +2,37 @@
 //! realistic data set, the release server, every scenario driven over HTTP by concurrent
 //! clients — and, on PostgreSQL, the same SQL run by pgbench as the physical limit to compare
 //! against (public_apply, a worker's online application, is compared with intake instead).
-//! Prints a table and writes `bench/results/latest.json` (or the file named by `--out`).
+//! Then, unless `--no-open-loop`, read, timeline, list and intake again at a fixed offered rate,
+//! for latency under load. Prints the tables and writes `bench/results/latest.json` (or the file
+//! named by `--out`).
 
 #[path = "load/dataset.rs"]
 mod dataset;
 #[path = "load/drive.rs"]
 mod drive;
+#[path = "load/open_loop.rs"]
+mod open_loop;
 #[path = "load/pgbench.rs"]
 mod pgbench;
+#[path = "load/report.rs"]
+mod report;
 
+use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use drive::Scenario;
 use mediation_tracker::config::DatabaseUrl;
+use report::Row;
+
+/// The scenarios run open-loop, in this order, after the closed-loop ones.
+const OPEN_LOOP: [Scenario; 4] = [
+    Scenario::Read,
+    Scenario::Timeline,
+    Scenario::List,
+    Scenario::Intake,
+];
 
 struct Args {
     cases: usize,
@@ -29,6 +45,27 @@ struct Args {
     /// Where the results go instead of `bench/results/latest.json` (or `scale.json`).
     out: Option<String>,
     pg_server: String,
+    /// The open-loop runs: on unless `--no-open-loop`; with `--scale` off unless `--open-loop`.
+    open_loop: Option<bool>,
+    /// The offered rate of each open-loop scenario, requests per second.
+    rates: BTreeMap<&'static str, f64>,
+}
+
+/// The number after an option, or a stop naming what was expected.
+fn number<T: std::str::FromStr>(value: Option<String>, usage: &str) -> T {
+    value
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{usage}; see docs/performance.md"))
+}
+
+/// Sets the offered rate of the open-loop scenario `name`; a stop for any other name.
+fn set_rate(rates: &mut BTreeMap<&'static str, f64>, name: &str, rate: f64) {
+    let scenario = OPEN_LOOP
+        .iter()
+        .find(|s| s.name() == name)
+        .unwrap_or_else(|| panic!("{name} does not run open-loop; see docs/performance.md"));
+    assert!(rate > 0.0, "the rate of {name} must be above 0");
+    rates.insert(scenario.name(), rate);
 }
 
 fn args() -> Args {
@@ -42,6 +79,11 @@ fn args() -> Args {
         out: None,
         pg_server: std::env::var("BENCH_DATABASE_URL")
             .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into()),
+        open_loop: None,
+        rates: OPEN_LOOP
+            .iter()
+            .filter_map(|&s| open_loop::target_of(s).map(|(rate, _)| (s.name(), rate)))
+            .collect(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -82,6 +124,31 @@ fn args() -> Args {
                 )
             }
             "--out" => args.out = Some(it.next().expect("--out FILE")),
+            "--open-loop" => args.open_loop = Some(true),
+            "--no-open-loop" => args.open_loop = Some(false),
+            "--rate-read" => {
+                let rate = number(it.next(), "--rate-read N");
+                for name in ["read", "timeline", "list"] {
+                    set_rate(&mut args.rates, name, rate);
+                }
+            }
+            "--rate-intake" => set_rate(
+                &mut args.rates,
+                "intake",
+                number(it.next(), "--rate-intake N"),
+            ),
+            "--rates" => {
+                for pair in it.next().expect("--rates read=1000,intake=200").split(',') {
+                    let (name, rate) = pair
+                        .split_once('=')
+                        .unwrap_or_else(|| panic!("--rates wants scenario=N, not {pair}"));
+                    set_rate(
+                        &mut args.rates,
+                        name,
+                        number(Some(rate.into()), "--rates scenario=N"),
+                    );
+                }
+            }
             "--bench" => {}
             other => panic!("unknown argument {other}; see docs/performance.md"),
         }
@@ -96,8 +163,17 @@ struct Server {
 }
 
 impl Server {
+    /// Starts `MEDIATION_BIN`, by default `target/release/mediation-tracker`.
     fn start(url: &str, port: u16) -> anyhow::Result<Self> {
-        let child = Command::new("target/release/mediation-tracker")
+        let binary = std::env::var("MEDIATION_BIN")
+            .unwrap_or_else(|_| "target/release/mediation-tracker".into());
+        anyhow::ensure!(
+            std::path::Path::new(&binary).is_file(),
+            "no server binary at {binary}: build it (bench/run does) or set MEDIATION_BIN"
+        );
+        let child = Command::new(&binary)
+            // The service refuses MEDIATION_* variables it does not know; this one is ours.
+            .env_remove("MEDIATION_BIN")
             .env("DATABASE_URL", url)
             .env("MEDIATION_BIND", format!("127.0.0.1:{port}"))
             .env("MEDIATION_DATA_KEY", dataset::DATA_KEY)
@@ -127,14 +203,30 @@ impl Server {
             )
             .stdout(Stdio::null())
             .spawn()?;
-        let base = format!("http://127.0.0.1:{port}");
-        for _ in 0..100 {
+        let mut server = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        // Startup may first key or index the cases the data set copied by SQL (the server's
+        // backfills), which takes a while at a million cases: wait as long as it is alive.
+        let started = std::time::Instant::now();
+        while started.elapsed() < Duration::from_secs(1_800) {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Ok(Self { child, base });
+                if started.elapsed() > Duration::from_secs(10) {
+                    eprintln!(
+                        "   the server took {:.0}s to start",
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+                return Ok(server);
+            }
+            if let Some(status) = server.child.try_wait()? {
+                anyhow::bail!("the server exited before it listened: {status}");
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        anyhow::bail!("the server did not start")
+        // Dropping `server` stops the child.
+        anyhow::bail!("the server did not listen within 30 minutes")
     }
 
     /// Peak resident memory (VmHWM) in MB.
@@ -180,25 +272,23 @@ fn fresh_database(backend: &str, server: &str, tag: &str) -> anyhow::Result<Stri
     Ok(format!("{base}/{name}"))
 }
 
-struct Row {
-    name: &'static str,
-    backend: String,
-    cases: usize,
-    measured: drive::Measured,
-    rss_mb: f64,
-    pgbench_tps: Option<f64>,
-}
-
 fn main() -> anyhow::Result<()> {
     let args = args();
     let mut rows = Vec::new();
+    let mut peaks = Vec::new();
     let sizes: Vec<usize> = if args.scale {
         vec![10_000, 1_000_000]
     } else {
         vec![args.cases]
     };
     let mut scenarios: Vec<Scenario> = if args.scale {
-        vec![Scenario::Read, Scenario::List, Scenario::Search]
+        vec![
+            Scenario::Read,
+            Scenario::List,
+            Scenario::ListSupervisor,
+            Scenario::ListPolice,
+            Scenario::Search,
+        ]
     } else {
         Scenario::ALL.to_vec()
     };
@@ -211,6 +301,7 @@ fn main() -> anyhow::Result<()> {
         }
         scenarios.retain(|s| only.iter().any(|name| name == s.name()));
     }
+    let open_loop = args.open_loop.unwrap_or(!args.scale);
     for backend in &args.backends {
         for &cases in &sizes {
             let tag = format!("{backend}_{cases}");
@@ -228,15 +319,7 @@ fn main() -> anyhow::Result<()> {
                 diesel::sql_query("VACUUM ANALYZE").execute(&mut connection)?;
             }
             let server = Server::start(&url, 18_080)?;
-            let tokens = actix_web::rt::System::new().block_on(async {
-                let client = awc::Client::default();
-                let sign_in =
-                    |email| drive::sign_in(&client, &server.base, email, dataset::PASSWORD);
-                anyhow::Ok(drive::Tokens {
-                    reader: sign_in(&fixture.mediator_email).await?,
-                    intake: sign_in(&fixture.intake_mediator_email).await?,
-                })
-            })?;
+            let tokens = sign_in_all(&server.base, &fixture)?;
             for &scenario in &scenarios {
                 eprintln!(
                     "   {} for {}s with {} clients",
@@ -265,116 +348,52 @@ fn main() -> anyhow::Result<()> {
                     rss_mb: server.peak_rss_mb(),
                     measured,
                     pgbench_tps,
+                    open_loop: None,
                 });
             }
-        }
-    }
-    report(&rows, args.scale, args.out.as_deref())
-}
-
-fn rate(measured: &drive::Measured) -> f64 {
-    measured.requests as f64 / measured.seconds.max(0.001)
-}
-
-/// public_apply's rate against intake's, same backend and data set, when both ran.
-fn ratio_to_intake(row: &Row, rows: &[Row]) -> Option<f64> {
-    if row.name != Scenario::PublicApply.name() {
-        return None;
-    }
-    rows.iter()
-        .find(|r| {
-            r.name == Scenario::Intake.name() && r.backend == row.backend && r.cases == row.cases
-        })
-        .map(|intake| rate(&row.measured) / rate(&intake.measured).max(0.001))
-}
-
-fn report(rows: &[Row], scale: bool, out: Option<&str>) -> anyhow::Result<()> {
-    println!(
-        "\n{:<12} {:<9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>7} {:>8} {:>11} {:>7}",
-        "scenario",
-        "backend",
-        "cases",
-        "req/s",
-        "p50 ms",
-        "p95 ms",
-        "p99 ms",
-        "errors",
-        "rss MB",
-        "pgbench/s",
-        "ratio"
-    );
-    let mut json_rows = Vec::new();
-    for row in rows {
-        let m = &row.measured;
-        let rps = rate(m);
-        let ratio = row.pgbench_tps.map(|tps| rps / tps);
-        println!(
-            "{:<12} {:<9} {:>9} {:>9.0} {:>8.2} {:>8.2} {:>8.2} {:>7} {:>8.1} {:>11} {:>7}",
-            row.name,
-            row.backend,
-            row.cases,
-            rps,
-            m.p50_ms,
-            m.p95_ms,
-            m.p99_ms,
-            m.errors,
-            row.rss_mb,
-            row.pgbench_tps.map_or("—".into(), |t| format!("{t:.0}")),
-            ratio.map_or("—".into(), |r| format!("{r:.2}")),
-        );
-        let mut json_row = serde_json::json!({
-            "name": row.name, "backend": row.backend, "cases": row.cases, "rps": (rps * 10.0).round() / 10.0,
-            "p50_ms": m.p50_ms, "p95_ms": m.p95_ms, "p99_ms": m.p99_ms, "errors": m.errors, "rss_mb": row.rss_mb,
-            "pgbench_tps": row.pgbench_tps, "ratio": ratio.map(|r| (r * 1000.0).round() / 1000.0),
-        });
-        if row.name == Scenario::PublicApply.name() {
-            json_row["ratio_to_intake"] = serde_json::json!(
-                ratio_to_intake(row, rows).map(|r| (r * 1000.0).round() / 1000.0)
-            );
-        }
-        json_rows.push(json_row);
-    }
-    for row in rows
-        .iter()
-        .filter(|r| r.name == Scenario::PublicApply.name())
-    {
-        println!(
-            "\npublic_apply on {} ({} cases): {:.0} applications/s (two requests and the code \
-             look-up each), {} of intake's rate",
-            row.backend,
-            row.cases,
-            rate(&row.measured),
-            ratio_to_intake(row, rows)
-                .map_or("— (intake did not run)".into(), |r| format!("{r:.2}")),
-        );
-    }
-    if scale {
-        println!(
-            "\nGrowth of p50 latency from the smallest to the largest data set (target ≤ 1.5×):"
-        );
-        for row in rows.iter().filter(|r| r.cases == 1_000_000) {
-            if let Some(small) = rows
-                .iter()
-                .find(|s| s.cases == 10_000 && s.name == row.name && s.backend == row.backend)
-            {
-                println!(
-                    "  {:<7} {:<9} {:.2}×",
-                    row.name,
-                    row.backend,
-                    row.measured.p50_ms / small.measured.p50_ms.max(0.001)
-                );
+            if open_loop {
+                // Fresh tokens: the closed-loop scenarios may have used up much of the first ones.
+                let tokens = sign_in_all(&server.base, &fixture)?;
+                let target = drive::Target::new(&server.base, &tokens, &fixture);
+                for scenario in OPEN_LOOP.into_iter().filter(|s| scenarios.contains(s)) {
+                    let rate = args.rates[scenario.name()];
+                    eprintln!(
+                        "   {} open-loop at {rate} req/s for {}s",
+                        scenario.name(),
+                        args.seconds
+                    );
+                    let measured = actix_web::rt::System::new().block_on(open_loop::run(
+                        scenario,
+                        target.clone(),
+                        rate,
+                        Duration::from_secs(args.seconds),
+                    ));
+                    if let Some(error) = &measured.first_error {
+                        eprintln!("   {} errors; the first: {error}", measured.errors);
+                    }
+                    if let Some(row) = rows.iter_mut().find(|r| {
+                        r.name == scenario.name() && &r.backend == backend && r.cases == cases
+                    }) {
+                        row.open_loop = Some(measured);
+                    }
+                }
             }
+            peaks.push((backend.clone(), cases, server.peak_rss_mb()));
         }
     }
-    let file = match out {
-        Some(file) => file,
-        None if scale => "bench/results/scale.json",
-        None => "bench/results/latest.json",
-    };
-    std::fs::write(
-        file,
-        serde_json::to_string_pretty(&serde_json::json!({"scenarios": json_rows}))?,
-    )?;
-    println!("\nwritten to {file}");
-    Ok(())
+    report::report(&rows, &peaks, args.scale, args.out.as_deref())
+}
+
+/// Signs in the four users whose tokens the scenarios send.
+fn sign_in_all(base: &str, fixture: &dataset::Fixture) -> anyhow::Result<drive::Tokens> {
+    actix_web::rt::System::new().block_on(async {
+        let client = awc::Client::default();
+        let sign_in = |email| drive::sign_in(&client, base, email, dataset::PASSWORD);
+        anyhow::Ok(drive::Tokens {
+            reader: sign_in(&fixture.mediator_email).await?,
+            intake: sign_in(&fixture.intake_mediator_email).await?,
+            supervisor: sign_in(&fixture.supervisor_email).await?,
+            police: sign_in(&fixture.police_email).await?,
+        })
+    })
 }

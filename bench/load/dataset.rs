@@ -1,19 +1,24 @@
 //! Loads a realistic data set through the service's own intake and lifecycle code (hash-chained
 //! events, encrypted ID numbers, per-office case numbers): 50 town unions under one county
-//! union, a mediator each, and cases spread over categories, channels and statuses. Beyond
-//! [`BASE_CASES`], the set grows by SQL copies of those cases (new ids and case numbers, same
-//! offices and contents), so a million cases load in minutes instead of an hour.
+//! union, a mediator each, and cases spread over categories, channels and statuses; a county
+//! supervisor over the 50; a police station with 2% of the cases referred to it (through the
+//! referral use case) and an officer there. Beyond [`BASE_CASES`], the set grows by SQL copies of
+//! those cases and their referrals (new ids and case numbers, same offices and contents), so a
+//! million cases load in minutes instead of an hour.
 
 use chrono::Utc;
 use diesel::prelude::*;
+use mediation_tracker::auth::caller::{Caller, Principal};
 use mediation_tracker::cases::intake::{self, CreateCase};
 use mediation_tracker::cases::lifecycle::CaseAction;
 use mediation_tracker::cases::transitions::{self, ValidTransition};
 use mediation_tracker::config::DatabaseUrl;
 use mediation_tracker::db::{migrations, write_transaction, DbConnection};
+use mediation_tracker::domain::ids::CaseId;
 use mediation_tracker::domain::new_id;
 use mediation_tracker::domain::protect::PersonalData;
-use mediation_tracker::offices::{self, NewOffice};
+use mediation_tracker::offices::{self, NewOffice, OfficeKind};
+use mediation_tracker::referrals::{self, rules::ReferralKind, use_cases::CreateReferral};
 use mediation_tracker::timeline::Actor;
 use mediation_tracker::users::registration::{register, Registration};
 use mediation_tracker::users::Role;
@@ -27,6 +32,9 @@ pub const BASE_CASES: usize = 20_000;
 /// The office whose mediator registers the intake scenario's cases: not the one read, listed
 /// and searched, so that writing does not change what the read scenarios measure.
 const INTAKE_OFFICE: usize = OFFICES - 1;
+/// One case in this many is referred to the police station: 2%, so 20,000 referrals at
+/// 1,000,000 cases, as a busy county's police would hold over the years.
+const REFERRED_ONE_IN: usize = 50;
 
 /// What the drivers need to know about the loaded data.
 pub struct Fixture {
@@ -39,6 +47,13 @@ pub struct Fixture {
     /// The intake office's code: it takes online applications (`accepts_online`), which the
     /// public_apply scenario sends it, so they too stay out of the office that is read.
     pub intake_office_code: String,
+    /// The county supervisor of `HS`, whose scope is the county union and its 50 town unions.
+    pub supervisor_email: String,
+    /// The offices of the supervisor's scope (`HS` and `T00`–`T49`), for pgbench.
+    pub supervisor_office_ids: Vec<String>,
+    /// The police officer of the police station `P01`, which 2% of the cases are referred to.
+    pub police_email: String,
+    pub police_office_id: String,
     /// Ids of the cases the bench mediator can see (their office's).
     pub case_ids: Vec<String>,
     pub employers: Vec<String>,
@@ -107,8 +122,28 @@ pub fn intake_body(rng: &mut Rng) -> serde_json::Value {
         "summary": "企业拖欠工资，职工申请调解。",
         "claimed_amount_fen": (rng.below(5000) as i64 + 1) * 10_000,
         "employer": {"name": employer(e), "contact_phone": "13812345678"},
-        "workers": [{"name": format!("{}先生", SURNAMES[rng.below(10)]), "id_number": "440524198001010013", "phone": "13900001111"}]
+        "workers": [{"name": format!("{}先生", SURNAMES[rng.below(10)]), "id_number": resident_id(rng), "phone": "13900001111"}]
     })
+}
+
+/// A worker's resident ID number, valid (GB 11643 check character) and random: with one number
+/// for everybody, every intake's duplicate warning read all the cases of that one worker.
+fn resident_id(rng: &mut Rng) -> String {
+    const WEIGHTS: [usize; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+    let body = format!(
+        "440784{}{:02}{:02}{:03}",
+        1960 + rng.below(45),
+        1 + rng.below(12),
+        1 + rng.below(28),
+        rng.below(1000)
+    );
+    let sum: usize = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(digit, weight)| usize::from(digit - b'0') * weight)
+        .sum();
+    format!("{body}{}", CHECK[sum % 11])
 }
 
 /// A worker's online application (`POST /public/applications`) to `office_code`, with the code
@@ -126,7 +161,7 @@ pub fn application_body(
         "phone": phone,
         "verification_code": code,
         "name": format!("{}先生", SURNAMES[rng.below(10)]),
-        "id_number": "440524198001010013",
+        "id_number": resident_id(rng),
         "category": CATEGORIES[rng.below(CATEGORIES.len())],
         "summary": "企业拖欠工资，职工申请调解。",
         "claimed_amount_fen": (rng.below(5000) as i64 + 1) * 10_000,
@@ -151,7 +186,7 @@ pub fn load(url: &DatabaseUrl, cases: usize) -> anyhow::Result<Fixture> {
         id: new_id(),
         name,
         code,
-        kind: mediation_tracker::offices::OfficeKind::Union,
+        kind: OfficeKind::Union,
         email: None,
         parent_id: parent,
         time_zone: "Asia/Shanghai".into(),
@@ -194,14 +229,52 @@ pub fn load(url: &DatabaseUrl, cases: usize) -> anyhow::Result<Fixture> {
         });
         towns.push(town);
     }
+    let user = |email: &str, name: &str, role, office: &str| Registration {
+        email: email.into(),
+        name: name.into(),
+        role,
+        office_id: Some(office.into()),
+        password: PASSWORD.into(),
+    };
+    let anyhow = |e: mediation_tracker::error::AppError| anyhow::anyhow!("{e}");
+    register(
+        &mut connection,
+        user(
+            "supervisor@bench.local",
+            "县总工会督导",
+            Role::UnionSupervisor,
+            &county.id,
+        ),
+        now.naive_utc(),
+    )
+    .map_err(anyhow)?;
+    let police = offices::insert(
+        &mut connection,
+        &NewOffice {
+            kind: OfficeKind::Police,
+            ..office("P01".into(), "鹤山市公安局沙坪派出所".into(), None)
+        },
+    )?;
+    register(
+        &mut connection,
+        user(
+            "police@bench.local",
+            "民警",
+            Role::PoliceOfficer,
+            &police.id,
+        ),
+        now.naive_utc(),
+    )
+    .map_err(anyhow)?;
     let mut rng = Rng::new(42);
+    let mut to_refer: Vec<(CaseId, usize)> = Vec::new();
     let base = cases.min(BASE_CASES);
     let batch = 250;
     let mut loaded = 0;
     while loaded < base {
         let size = batch.min(base - loaded);
         write_transaction(&mut connection, |connection| -> anyhow::Result<()> {
-            for _ in 0..size {
+            for n in loaded..loaded + size {
                 let which = rng.below(OFFICES);
                 let input: CreateCase = serde_json::from_value(intake_body(&mut rng))?;
                 let valid =
@@ -229,6 +302,9 @@ pub fn load(url: &DatabaseUrl, cases: usize) -> anyhow::Result<Fixture> {
                         transitions::apply(connection, &case, &t, &actors[which], now.naive_utc())
                             .map_err(|e| anyhow::anyhow!("{e}"))?;
                 }
+                if n % REFERRED_ONE_IN == 0 {
+                    to_refer.push((case.id.clone(), which));
+                }
             }
             Ok(())
         })?;
@@ -237,7 +313,18 @@ pub fn load(url: &DatabaseUrl, cases: usize) -> anyhow::Result<Fixture> {
             eprintln!("  registered {loaded}/{cases} cases through the intake code");
         }
     }
+    refer_to_police(&mut connection, &to_refer, &actors, &police.id, now)?;
+    eprintln!(
+        "  referred {} cases to the police station through the referral code",
+        to_refer.len()
+    );
     replicate(&mut connection, base, cases)?;
+    // The copies' search keys: written here rather than by the server's start-up backfill, so
+    // the load is timed as loading and the server starts at once.
+    let keyed = mediation_tracker::cases::search_index::index_missing(&mut connection)?;
+    if keyed > 0 {
+        eprintln!("  wrote the search keys of {keyed} copied cases");
+    }
     // For pgbench: the bench mediator's case ids, numbered.
     let office_id = towns[0].id.clone();
     execute(
@@ -261,10 +348,58 @@ pub fn load(url: &DatabaseUrl, cases: usize) -> anyhow::Result<Fixture> {
         intake_mediator_email: format!("mediator{INTAKE_OFFICE}@bench.local"),
         intake_office_id: towns[INTAKE_OFFICE].id.to_string(),
         intake_office_code: towns[INTAKE_OFFICE].code.clone(),
+        supervisor_email: "supervisor@bench.local".into(),
+        supervisor_office_ids: std::iter::once(&county)
+            .chain(&towns)
+            .map(|o| o.id.to_string())
+            .collect(),
+        police_email: "police@bench.local".into(),
+        police_office_id: police.id.to_string(),
         case_ids,
         employers: (0..1000).map(employer).collect(),
         database_url: url.clone(),
     })
+}
+
+/// Refers each of `cases` (with the index of its town union) to the police station as its
+/// office's mediator would, through the referral use case: the referral, its restricted
+/// timeline event and the notice to the station, one transaction each.
+fn refer_to_police(
+    connection: &mut DbConnection,
+    cases: &[(CaseId, usize)],
+    actors: &[Actor],
+    police: &str,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    for (case_id, which) in cases {
+        let actor = &actors[*which];
+        let mediator = Caller {
+            principal: Principal::User {
+                id: actor.id.clone().unwrap_or_default().into(),
+            },
+            role: Role::UnionMediator,
+            office_id: actor.office_id.clone(),
+            office_kind: Some(OfficeKind::Union),
+            session_id: "bench-loader".into(),
+            now,
+        };
+        let input = CreateReferral {
+            office_id: police.to_owned(),
+            kind: ReferralKind::LocateParty,
+            request: "用人单位负责人失联，请协助查找。".into(),
+            due_at: None,
+        };
+        referrals::refer(
+            connection,
+            &mediator,
+            case_id,
+            input,
+            &Default::default(),
+            now,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(())
 }
 
 fn execute(connection: &mut DbConnection, sql: &str) -> anyhow::Result<usize> {
@@ -284,15 +419,42 @@ const PARTY_COLUMNS: &str = "kind, name, id_number_cipher, id_number_masked, id_
     phone_cipher, phone_masked, created_at";
 const EVENT_COLUMNS: &str = "sequence, kind, actor_id, actor_kind, actor_role, office_id, \
     occurred_at, data, previous_hash, hash, restricted_to_office_id";
+const REFERRAL_COLUMNS: &str = "office_id, kind, request, status, due_at, created_by, \
+    accepted_at, declined_at, decline_reason, completed_at, outcome, result, cancelled_at, \
+    cancel_reason, created_at, updated_at, version";
 
-/// Grows the data set from the `base` registered cases to `total` by copying them (with their
-/// parties and events) under new ids and case numbers (`<original>.<copy>`), one transaction per
-/// copy. Every office grows in proportion, as a province's would over the years.
+/// The tables copied with each case (their rows whose `case_id` is copied): the table, the
+/// columns that get the copy's suffix `.<copy>` (its own key and `case_id`), the other columns.
+const COPIED: &[(&str, &[&str], &str)] = &[
+    ("case_parties", &["id", "case_id"], PARTY_COLUMNS),
+    ("case_events", &["id", "case_id"], EVENT_COLUMNS),
+    ("referrals", &["id", "case_id"], REFERRAL_COLUMNS),
+    // Without its employer key a copy would be keyed one by one by the server at startup
+    // (`employers::backfill_keys`).
+    (
+        "case_employers",
+        &["case_id"],
+        "employer_key, employer_name_normalized",
+    ),
+    // A partner office's case list walks this table (issue 19, "Supervisors and partner
+    // offices at scale").
+    (
+        "case_partner_offices",
+        &["case_id"],
+        "office_id, case_created_at",
+    ),
+];
+
+/// Grows the data set from the `base` registered cases to `total` by copying them (with the
+/// rows of [`COPIED`]: parties, events, referrals) under new ids and case numbers
+/// (`<original>.<copy>`), one transaction per copy. Every office grows in proportion, as a
+/// province's would over the years.
 fn replicate(connection: &mut DbConnection, base: usize, total: usize) -> anyhow::Result<()> {
     if total <= base {
         return Ok(());
     }
-    for table in ["cases", "case_parties", "case_events"] {
+    let tables = || std::iter::once("cases").chain(COPIED.iter().map(|(table, ..)| *table));
+    for table in tables() {
         execute(
             connection,
             &format!("CREATE TABLE bench_base_{table} AS SELECT * FROM {table}"),
@@ -318,16 +480,19 @@ fn replicate(connection: &mut DbConnection, base: usize, total: usize) -> anyhow
                     CASE_COLUMNS.replacen("case_number", &format!("case_number || '.{copy}'"), 1)
                 ),
             )?;
-            for (table, columns) in [
-                ("case_parties", PARTY_COLUMNS),
-                ("case_events", EVENT_COLUMNS),
-            ] {
+            for (table, suffixed, columns) in COPIED {
+                let names = suffixed.join(", ");
+                let values: Vec<String> = suffixed
+                    .iter()
+                    .map(|c| format!("{c} || '.{copy}'"))
+                    .collect();
                 execute(
                     connection,
                     &format!(
-                        "INSERT INTO {table} (id, case_id, {columns}) \
-                         SELECT id || '.{copy}', case_id || '.{copy}', {columns} \
-                         FROM bench_base_{table} WHERE case_id IN (SELECT id FROM bench_copy)"
+                        "INSERT INTO {table} ({names}, {columns}) \
+                         SELECT {}, {columns} \
+                         FROM bench_base_{table} WHERE case_id IN (SELECT id FROM bench_copy)",
+                        values.join(", ")
                     ),
                 )?;
             }
@@ -339,7 +504,7 @@ fn replicate(connection: &mut DbConnection, base: usize, total: usize) -> anyhow
             eprintln!("  copied up to {copied}/{total} cases");
         }
     }
-    for table in ["cases", "case_parties", "case_events"] {
+    for table in tables() {
         execute(connection, &format!("DROP TABLE bench_base_{table}"))?;
     }
     Ok(())

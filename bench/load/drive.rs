@@ -24,6 +24,11 @@ pub enum Scenario {
     Read,
     Timeline,
     List,
+    /// `GET /cases?status=in_mediation` as the county supervisor of `HS`: the 51 offices of the
+    /// county union's tree, one office's list at a time fifty times over.
+    ListSupervisor,
+    /// `GET /cases` as the police officer: the cases referred to the police station (2% of all).
+    ListPolice,
     Search,
     Mixed,
     /// A worker's online application without an account: `POST /public/verifications`, the
@@ -33,12 +38,14 @@ pub enum Scenario {
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 8] = [
+    pub const ALL: [Scenario; 10] = [
         Scenario::Healthz,
         Scenario::Intake,
         Scenario::Read,
         Scenario::Timeline,
         Scenario::List,
+        Scenario::ListSupervisor,
+        Scenario::ListPolice,
         Scenario::Search,
         Scenario::Mixed,
         Scenario::PublicApply,
@@ -51,6 +58,8 @@ impl Scenario {
             Self::Read => "read",
             Self::Timeline => "timeline",
             Self::List => "list",
+            Self::ListSupervisor => "list_supervisor",
+            Self::ListPolice => "list_police",
             Self::Search => "search",
             Self::Mixed => "mixed",
             Self::PublicApply => "public_apply",
@@ -76,12 +85,14 @@ pub struct Measured {
     pub first_error: Option<String>,
 }
 
-fn percentile(sorted: &[u32], p: f64) -> f64 {
+/// The nearest-rank percentile `p` (0–1) of `sorted` latencies in microseconds, in ms: the
+/// smallest latency at least `p` of all the requests did not exceed.
+pub fn percentile(sorted: &[u32], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index] as f64 / 1000.0
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1] as f64 / 1000.0
 }
 
 /// Signs in as the bench mediator and returns an access token.
@@ -124,6 +135,114 @@ pub struct Tokens {
     pub reader: String,
     /// The intake mediator's (`T49`): registers cases.
     pub intake: String,
+    /// The county supervisor's (`HS`): list_supervisor.
+    pub supervisor: String,
+    /// The police officer's (`P01`): list_police.
+    pub police: String,
+}
+
+/// What every request of a run needs: the server, the `Authorization` headers and the ids and
+/// names to pick from. Shared by the clients of a run (closed or open loop) on one thread.
+pub struct Target {
+    base: String,
+    reader: String,
+    intake: String,
+    supervisor: String,
+    police: String,
+    ids: Vec<String>,
+    employers: Vec<String>,
+}
+
+impl Target {
+    pub fn new(base: &str, tokens: &Tokens, fixture: &Fixture) -> Rc<Self> {
+        let bearer = |token: &str| format!("Bearer {token}");
+        Rc::new(Self {
+            base: base.to_owned(),
+            reader: bearer(&tokens.reader),
+            intake: bearer(&tokens.intake),
+            supervisor: bearer(&tokens.supervisor),
+            police: bearer(&tokens.police),
+            ids: fixture.case_ids.clone(),
+            employers: fixture.employers.clone(),
+        })
+    }
+}
+
+/// The scenario a request of `scenario` is: itself, or for mixed one of five at random.
+fn pick(scenario: Scenario, rng: &mut Rng) -> Scenario {
+    match scenario {
+        Scenario::Mixed => [
+            Scenario::Read,
+            Scenario::Timeline,
+            Scenario::List,
+            Scenario::Search,
+            Scenario::Intake,
+        ][rng.below(5)],
+        other => other,
+    }
+}
+
+/// Sends one request of `scenario` (any but public_apply, whose iteration is three steps) and
+/// reads the whole answer; an error unless it is a 2xx.
+pub async fn send_one(
+    client: &awc::Client,
+    target: &Target,
+    scenario: Scenario,
+    rng: &mut Rng,
+) -> Result<(), String> {
+    let base = &target.base;
+    let get = |path: String, auth: &str| {
+        client
+            .get(format!("{base}/api/v1{path}"))
+            .insert_header(("authorization", auth.to_owned()))
+    };
+    let response = match pick(scenario, rng) {
+        Scenario::Healthz => client.get(format!("{base}/healthz")).send().await,
+        Scenario::Intake => {
+            client
+                .post(format!("{base}/api/v1/cases"))
+                .insert_header(("authorization", target.intake.as_str()))
+                .send_json(&intake_body(rng))
+                .await
+        }
+        Scenario::Read => {
+            let id = &target.ids[rng.below(target.ids.len())];
+            get(format!("/cases/{id}"), &target.reader).send().await
+        }
+        Scenario::Timeline => {
+            let id = &target.ids[rng.below(target.ids.len())];
+            get(format!("/cases/{id}/events"), &target.reader)
+                .send()
+                .await
+        }
+        Scenario::List => {
+            get("/cases?status=in_mediation".into(), &target.reader)
+                .send()
+                .await
+        }
+        Scenario::ListSupervisor => {
+            get("/cases?status=in_mediation".into(), &target.supervisor)
+                .send()
+                .await
+        }
+        Scenario::ListPolice => get("/cases".into(), &target.police).send().await,
+        Scenario::Search | Scenario::Mixed => {
+            let name = &target.employers[rng.below(target.employers.len())];
+            get(format!("/cases?q={}", percent_encode(name)), &target.reader)
+                .send()
+                .await
+        }
+        Scenario::PublicApply => return Err("public_apply is not one request".into()),
+    };
+    let (status, body) = answer(response).await?;
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{status}: {}",
+            String::from_utf8_lossy(&body[..body.len().min(500)])
+        ))
+    }
 }
 
 /// The phone of the `n`th applicant of a run. The outbox keeps a text's recipient masked, with
@@ -277,6 +396,7 @@ pub async fn run(
     let errors = Rc::new(RefCell::new(0usize));
     let first_error: Rc<RefCell<Option<String>>> = Rc::default();
     let applicants = Rc::new(Cell::new(0u64));
+    let target = Target::new(base, tokens, fixture);
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::new();
@@ -285,100 +405,30 @@ pub async fn run(
             (latencies.clone(), errors.clone(), first_error.clone());
         let applicants = applicants.clone();
         let mut connection = connections.get_mut(worker).and_then(Option::take);
+        let target = target.clone();
         let office_code = fixture.intake_office_code.clone();
         let client = awc::Client::builder()
             .timeout(Duration::from_secs(30))
             .finish();
-        let base = base.to_owned();
-        let auth = format!("Bearer {}", tokens.reader);
-        let intake_auth = format!("Bearer {}", tokens.intake);
-        let ids = fixture.case_ids.clone();
-        let employers = fixture.employers.clone();
         tasks.push(actix_web::rt::spawn(async move {
             let mut rng = Rng::new(worker as u64 + 7);
             while Instant::now() < deadline {
-                let pick = match scenario {
-                    Scenario::Mixed => [
-                        Scenario::Read,
-                        Scenario::Timeline,
-                        Scenario::List,
-                        Scenario::Search,
-                        Scenario::Intake,
-                    ][rng.below(5)],
-                    other => other,
-                };
-                let id = &ids[rng.below(ids.len())];
                 let sent = Instant::now();
-                let response = match pick {
-                    Scenario::Healthz => client.get(format!("{base}/healthz")).send().await,
-                    Scenario::Intake => {
-                        client
-                            .post(format!("{base}/api/v1/cases"))
-                            .insert_header(("authorization", intake_auth.as_str()))
-                            .send_json(&intake_body(&mut rng))
-                            .await
-                    }
-                    Scenario::Read => {
-                        client
-                            .get(format!("{base}/api/v1/cases/{id}"))
-                            .insert_header(("authorization", auth.as_str()))
-                            .send()
-                            .await
-                    }
-                    Scenario::Timeline => {
-                        client
-                            .get(format!("{base}/api/v1/cases/{id}/events"))
-                            .insert_header(("authorization", auth.as_str()))
-                            .send()
-                            .await
-                    }
-                    Scenario::List => {
-                        client
-                            .get(format!("{base}/api/v1/cases?status=in_mediation"))
-                            .insert_header(("authorization", auth.as_str()))
-                            .send()
-                            .await
-                    }
-                    Scenario::Search | Scenario::Mixed => {
-                        let name = &employers[rng.below(employers.len())];
-                        client
-                            .get(format!("{base}/api/v1/cases?q={}", percent_encode(name)))
-                            .insert_header(("authorization", auth.as_str()))
-                            .send()
-                            .await
-                    }
-                    Scenario::PublicApply => {
-                        let n = applicants.get();
-                        applicants.set(n + 1);
-                        let outcome = public_apply(
-                            &client,
-                            &base,
-                            &mut connection,
-                            &office_code,
-                            n,
-                            &mut rng,
-                        )
-                        .await;
-                        latencies
-                            .borrow_mut()
-                            .push(sent.elapsed().as_micros().min(u32::MAX as u128) as u32);
-                        if let Err(error) = outcome {
-                            *errors.borrow_mut() += 1;
-                            first_error.borrow_mut().get_or_insert(error);
-                        }
-                        continue;
-                    }
+                let outcome = if scenario == Scenario::PublicApply {
+                    let n = applicants.get();
+                    applicants.set(n + 1);
+                    public_apply(
+                        &client,
+                        &target.base,
+                        &mut connection,
+                        &office_code,
+                        n,
+                        &mut rng,
+                    )
+                    .await
+                } else {
+                    send_one(&client, &target, scenario, &mut rng).await
                 };
-                let outcome = answer(response).await.and_then(|(status, body)| {
-                    if status.is_success() {
-                        Ok(())
-                    } else {
-                        Err(format!(
-                            "{status}: {}",
-                            String::from_utf8_lossy(&body[..body.len().min(500)])
-                        ))
-                    }
-                });
                 latencies
                     .borrow_mut()
                     .push(sent.elapsed().as_micros().min(u32::MAX as u128) as u32);

@@ -16,10 +16,43 @@ fn script(scenario: Scenario, fixture: &Fixture) -> String {
         "\\set r random(1, {count})\nSELECT * FROM case_events WHERE case_id = (SELECT id FROM bench_ids WHERE n = :r) ORDER BY sequence LIMIT 51;\n"
     );
     let list = format!("SELECT * FROM cases WHERE office_id = '{office}' AND status = 'in_mediation' ORDER BY created_at DESC, id DESC LIMIT 51;\n");
+    let scope: Vec<String> = fixture
+        .supervisor_office_ids
+        .iter()
+        .map(|id| format!("'{id}'"))
+        .collect();
+    let list_supervisor = format!(
+        "SELECT * FROM cases WHERE CAST(office_id AS TEXT) IN ({}) AND status = 'in_mediation' ORDER BY created_at DESC, id DESC LIMIT 51;\n",
+        scope.join(", ")
+    );
+    let list_police = format!(
+        "SELECT c.* FROM cases c JOIN case_partner_offices p ON p.case_id = c.id WHERE p.office_id = '{}' ORDER BY p.case_created_at DESC, p.case_id DESC LIMIT 51;\n",
+        fixture.police_office_id
+    );
+    // The service looks the office's keys up first (at most 1,001 candidates), then lists them
+    // with the substring as the recheck (`cases::search_index`): here as one statement.
+    let search_keys = mediation_tracker::domain::search_keys::query_keys(
+        &term.to_lowercase(),
+        Some(office.as_str()),
+    )
+    .join(" ");
     let search = format!(
-        "SELECT * FROM cases WHERE office_id = '{office}' AND search_text LIKE '%{}%' ORDER BY created_at DESC, id DESC LIMIT 51;\n",
+        "SELECT * FROM cases WHERE office_id = '{office}' AND id IN (SELECT case_id FROM case_search WHERE keys @> string_to_array('{search_keys}', ' ') LIMIT 1001) AND search_text LIKE '%{}%' ORDER BY created_at DESC, id DESC LIMIT 51;\n",
         term.to_lowercase()
     );
+    // An intake's answer carries its warnings (`employers::use_cases::warnings_for_case`): after
+    // the commit, the same reads of a worker's other cases, the employer's and its open risks.
+    let open = mediation_tracker::employers::OPEN_STATUSES
+        .iter()
+        .map(|status| format!("'{}'", status.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // An intake also writes the case's search keys (`cases::search_index::refresh`).
+    let intake_keys = mediation_tracker::domain::search_keys::case_keys(
+        &format!("b-x\n{}\n张先生", term.to_lowercase()),
+        intake_office,
+    )
+    .join(" ");
     let intake = format!(
         "BEGIN;\n\
          SELECT md5(random()::text || clock_timestamp()::text) AS cid \\gset\n\
@@ -30,7 +63,13 @@ fn script(scenario: Scenario, fixture: &Fixture) -> String {
          SELECT events_count, events_head FROM cases WHERE id = ':cid' FOR UPDATE;\n\
          INSERT INTO case_events (id, case_id, sequence, kind, actor_kind, occurred_at, data, previous_hash, hash) VALUES (':cid' || 'i', ':cid', 1, 'intake', 'user', now(), '{{}}', '0', md5(':cid'));\n\
          UPDATE cases SET events_count = 1, events_head = md5(':cid') WHERE id = ':cid';\n\
-         END;\n"
+         INSERT INTO case_search (case_id, keys) VALUES (':cid', string_to_array('{intake_keys}', ' '));\n\
+         INSERT INTO case_employers (case_id, employer_key, employer_name_normalized) VALUES (':cid', 'nm-{term}', '{term}');\n\
+         END;\n\
+         SELECT id_number_hash FROM case_parties WHERE case_id = ':cid' AND id_number_hash IS NOT NULL;\n\
+         SELECT DISTINCT c.id, c.case_number FROM case_parties p JOIN cases c ON c.id = p.case_id WHERE c.office_id = '{intake_office}' AND p.id_number_hash IN (md5(':cid')) AND c.id <> ':cid' AND c.status IN ({open}) ORDER BY c.case_number, c.id LIMIT 20;\n\
+         SELECT c.id, c.case_number FROM cases c JOIN case_employers e ON e.case_id = c.id WHERE c.office_id = '{intake_office}' AND e.employer_key = 'nm-{term}' AND c.id <> ':cid' AND c.status IN ({open}) ORDER BY c.case_number, c.id LIMIT 20;\n\
+         SELECT id, level, status, category, office_id, case_id, created_at, employer_name FROM risks WHERE office_id = '{intake_office}' AND employer_credit_code IS NULL AND employer_name_normalized = '{term}' AND status IN ('open', 'handling') ORDER BY created_at DESC, id DESC;\n"
     );
     match scenario {
         Scenario::Healthz => "SELECT 1;\n".into(),
@@ -38,6 +77,8 @@ fn script(scenario: Scenario, fixture: &Fixture) -> String {
         Scenario::Read => read,
         Scenario::Timeline => timeline,
         Scenario::List => list,
+        Scenario::ListSupervisor => list_supervisor,
+        Scenario::ListPolice => list_police,
         Scenario::Search => search,
         // Mixed weighs the scripts above (`run`); public_apply has none (see `has_pgbench`).
         Scenario::Mixed | Scenario::PublicApply => String::new(),
