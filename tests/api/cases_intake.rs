@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use crate::api_test;
+use crate::helpers::urlencode;
 use crate::personas::furniture_factory_case;
 
 api_test!(
@@ -240,15 +241,3 @@ api_test!(
         }
     }
 );
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'-' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}

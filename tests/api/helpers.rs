@@ -407,3 +407,17 @@ macro_rules! api_test {
         }
     };
 }
+
+/// Percent-encodes text for a URL's path or query: ASCII letters, digits and `-` stay, every
+/// other byte (the UTF-8 of a Chinese name) becomes `%XX`.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

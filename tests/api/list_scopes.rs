@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use crate::api_test;
 use crate::helpers::TestApp;
 use crate::personas::{furniture_factory_case, Persona};
+use crate::three_offices::refer;
 
 /// Every item id of `GET path`, following `next_cursor` with pages of `limit`.
 async fn all_ids(app: &TestApp, path: &str, token: &str, limit: usize) -> Vec<String> {
@@ -35,25 +36,6 @@ async fn all_ids(app: &TestApp, path: &str, token: &str, limit: usize) -> Vec<St
 async fn case_at_next_minute(app: &TestApp, mediator: &Persona) -> Value {
     app.state.clock.advance(chrono::Duration::minutes(1));
     app.register_case(mediator, &furniture_factory_case()).await
-}
-
-async fn refer(
-    app: &TestApp,
-    mediator: &Persona,
-    case: &Value,
-    office: &Value,
-    kind: &str,
-) -> Value {
-    let path = format!("/api/v1/cases/{}/referrals", case["id"].as_str().unwrap());
-    let response = app
-        .post_json(
-            &path,
-            Some(&mediator.token),
-            &json!({"office_id": office["id"], "kind": kind, "request": "请协助"}),
-        )
-        .await;
-    assert_eq!(response.status, 201, "{}", response.text());
-    response.json()
 }
 
 fn id(case: &Value) -> String {

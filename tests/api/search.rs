@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::api_test;
-use crate::helpers::TestApp;
+use crate::helpers::{urlencode, TestApp};
 use crate::personas::{furniture_factory_case, Persona};
 
 fn with_employer(name: &str, worker: &str) -> Value {
@@ -14,18 +14,6 @@ fn with_employer(name: &str, worker: &str) -> Value {
     body["employer"]["credit_code"] = Value::Null;
     body["workers"] = json!([{"name": worker, "role": "claimant"}]);
     body
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b == b'-' {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// The ids `persona` finds for `q`, every page followed at `limit` a page, in the order served.

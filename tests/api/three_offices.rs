@@ -37,7 +37,7 @@ fn months(first: &str, last: &str, counts: &[(&str, i64, i64)]) -> Value {
     Value::Array(all)
 }
 
-async fn refer(
+pub async fn refer(
     app: &TestApp,
     mediator: &Persona,
     case: &Value,
