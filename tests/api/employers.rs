@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::api_test;
-use crate::helpers::TestApp;
+use crate::helpers::{urlencode, TestApp};
 use crate::personas::{furniture_factory_case, Persona};
 
 const CODE: &str = "91350100M000100Y43";
@@ -22,20 +22,10 @@ fn case_against(name: &str, code: Option<&str>, fen: i64, id_number: &str) -> Va
 
 async fn employer(app: &TestApp, persona: &Persona, id: &str) -> crate::helpers::TestResponse {
     app.get(
-        &format!("/api/v1/employers/{}", urlencoding(id)),
+        &format!("/api/v1/employers/{}", urlencode(id)),
         Some(&persona.token),
     )
     .await
-}
-
-/// Percent-encodes an id for a path (names are Chinese).
-fn urlencoding(id: &str) -> String {
-    id.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn numbers(cases: &Value) -> Vec<String> {
@@ -285,7 +275,7 @@ api_test!(
         assert_eq!(reasons(1)[0]["cases"][0]["case_number"], owing["case_number"]);
         assert_eq!((reasons(2)[0]["kind"].as_str(), reasons(2)[0]["count"].as_i64()), (Some("repeated_disputes"), Some(3)));
 
-        let view = app.get(&format!("/api/v1/employers/{}", urlencoding("nm-丙厂")), Some(&supervisor.token)).await.json();
+        let view = app.get(&format!("/api/v1/employers/{}", urlencode("nm-丙厂")), Some(&supervisor.token)).await.json();
         assert_eq!(view["agreements_with_missed_payments"], 1, "{view}");
         assert_eq!(view["agreed_amount_fen"], 300_000);
         assert_eq!(view["paid_amount_fen"], 0);
@@ -321,8 +311,10 @@ api_test!(
     async fn the_console_intake_shows_the_mediator_what_it_found_and_another_office_nothing(app) {
         let world = app.world().await;
         let first = app.register_case(&world.mediator, &case_against("鹤山市沙坪某家具厂", Some(CODE), 100_000, "440524198001010013")).await;
-        let day = (app.state.clock.now() + chrono::Duration::hours(8)).date_naive();
-        let fields = intake_form(&format!("{day}T00:30"));
+        // An hour ago in Beijing time, as the form's datetime-local field takes it: `00:30` of
+        // today's date was in the future for the first half hour after Beijing's midnight.
+        let received = (app.state.clock.now() + chrono::Duration::hours(8) - chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M");
+        let fields = intake_form(&received.to_string());
         let form: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
 
         let console = app.console_sign_in(&world.mediator.email, &world.mediator.password).await;
