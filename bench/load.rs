@@ -6,6 +6,8 @@
 //! for latency under load. Prints the tables and writes `bench/results/latest.json` (or the file
 //! named by `--out`).
 
+#[path = "load/bodies.rs"]
+mod bodies;
 #[path = "load/dataset.rs"]
 mod dataset;
 #[path = "load/drive.rs"]

@@ -13,7 +13,8 @@ use diesel::prelude::*;
 use mediation_tracker::db::DbConnection;
 use mediation_tracker::domain::identifiers::mask_phone;
 
-use super::dataset::{application_body, intake_body, Fixture, Rng};
+use super::bodies::{application_body, intake_body, Rng};
+use super::dataset::Fixture;
 
 /// The scenarios of the benchmark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

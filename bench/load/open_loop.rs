@@ -8,7 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use super::dataset::Rng;
+use super::bodies::Rng;
 use super::drive::{percentile, send_one, Scenario, Target};
 
 /// Keep-alive connections the generator may hold open at once. A request that finds them all

@@ -2,7 +2,8 @@
 //! statutory clock are pure rules in [`lifecycle`] and [`deadlines`]; intake validation in
 //! [`intake`]; what callers can do with cases in [`use_cases`] (re-exported here); who sees what
 //! in [`access`]; whom a case may be assigned to in [`assignees`]; the union staff's work list,
-//! most urgent first, in [`work`]; HTTP handlers in [`handlers`].
+//! most urgent first, in [`work`]; the filtered list of `GET /cases` in [`listing`]; HTTP handlers
+//! in [`handlers`].
 
 pub mod access;
 pub mod assignees;
@@ -31,8 +32,7 @@ pub use self::use_cases::{get, list_for, register, transition, update};
 use crate::db::DbConnection;
 use crate::domain::ids::{CaseId, OfficeId, UserId};
 use crate::offices::OfficeKind;
-use crate::pagination::{PageRequest, Paginated};
-use crate::schema::{case_parties, case_partner_offices, cases, offices};
+use crate::schema::{cases, offices};
 use crate::text_enum;
 
 text_enum! {
@@ -255,6 +255,9 @@ macro_rules! case_with_office {
     };
 }
 
+mod listing;
+pub use self::listing::{like_pattern, list, CaseFilter};
+
 /// A case row with its office's name and kind (see `case_with_office!`).
 type CaseRow = (Case, String, OfficeKind);
 
@@ -354,153 +357,6 @@ pub fn views(
         .collect())
 }
 
-/// The filters of `GET /cases`, validated.
-#[derive(Debug, Clone, Default)]
-pub struct CaseFilter {
-    pub status: Option<CaseStatus>,
-    pub category: Option<Category>,
-    pub channel: Option<Channel>,
-    pub assignee_id: Option<String>,
-    pub overdue: Option<bool>,
-    pub collective: Option<bool>,
-    /// Lower-cased text to find in the case number, employer or party names.
-    pub text: Option<String>,
-    /// The keyed hash of an exact ID number, when `q` is one.
-    pub id_number_hash: Option<String>,
-    /// `sort=priority`: collective and overdue cases first ([`priority`]); `None`, newest first.
-    pub priority: Option<priority::PriorityOrder>,
-}
-
-/// A page of visible cases matching `filter`, newest first, with their offices, in one query.
-pub fn list(
-    connection: &mut DbConnection,
-    scope: &CaseScope,
-    filter: &CaseFilter,
-    page: &PageRequest,
-    now: DateTime<Utc>,
-) -> QueryResult<Paginated<CaseView>> {
-    // The filters, over either source below.
-    macro_rules! filtered {
-        ($source:expr) => {{
-            let mut query = $source.select(case_with_office!()).into_boxed();
-            if let Some(status) = filter.status {
-                query = query.filter(cases::status.eq(status.as_str()));
-            }
-            if let Some(category) = filter.category {
-                query = query.filter(cases::category.eq(category.as_str()));
-            }
-            if let Some(channel) = filter.channel {
-                query = query.filter(cases::channel.eq(channel.as_str()));
-            }
-            if let Some(assignee) = &filter.assignee_id {
-                query = query.filter(cases::assignee_id.eq(assignee.clone()));
-            }
-            if let Some(collective) = filter.collective {
-                query = query.filter(cases::collective.eq(collective));
-            }
-            let open: Vec<&str> = CaseStatus::OPEN_BEFORE_AGREEMENT
-                .iter()
-                .map(|s| s.as_str())
-                .collect();
-            match filter.overdue {
-                Some(true) => {
-                    query = query
-                        .filter(cases::status.eq_any(open))
-                        .filter(cases::deadline_passes_at.le(now.naive_utc()));
-                }
-                Some(false) => {
-                    query = query.filter(
-                        cases::status
-                            .ne_all(open)
-                            .or(cases::deadline_passes_at.gt(now.naive_utc())),
-                    );
-                }
-                None => {}
-            }
-            if let Some(text) = &filter.text {
-                // The cases holding the query's trigrams (issue 19); `LIKE` below rechecks
-                // them. Within one office, that office's keys: the city prefix every name
-                // shares stays out of it.
-                let office = match scope {
-                    CaseScope::Offices(ids) if ids.len() == 1 => Some(ids[0].as_str()),
-                    _ => None,
-                };
-                let hash = filter.id_number_hash.as_deref();
-                if let Some(ids) = search_index::candidates(connection, office, text, hash)? {
-                    query = query.filter(cases::id.eq_any(ids));
-                }
-            }
-            match (&filter.text, &filter.id_number_hash) {
-                (Some(text), Some(hash)) => {
-                    let by_id = case_parties::table
-                        .filter(case_parties::id_number_hash.eq(hash.clone()))
-                        .select(case_parties::case_id);
-                    query = query.filter(
-                        cases::search_text
-                            .like(like_pattern(text))
-                            .escape('\\')
-                            .or(cases::id.eq_any(by_id)),
-                    );
-                }
-                (Some(text), None) => {
-                    query = query.filter(cases::search_text.like(like_pattern(text)).escape('\\'));
-                }
-                _ => {}
-            }
-            query
-        }};
-    }
-    // A page in priority order (answered at once), or the rows of a keyset page over the
-    // source's `(created_at, id)` columns.
-    macro_rules! keyset_rows {
-        ($query:expr, $created_at:expr, $id:expr) => {{
-            let query = $query;
-            if let Some(order) = &filter.priority {
-                let rows: Vec<CaseRow> =
-                    crate::priority_page!(query, order, page.limit).load(connection)?;
-                return Ok(priority::paginate(rows, page, order, now));
-            }
-            let rows: Vec<CaseRow> =
-                crate::keyset_page!(query, $created_at, $id, page).load(connection)?;
-            rows
-        }};
-    }
-    let rows = match scope {
-        // A partner office's cases come newest first off its own rows of
-        // `case_partner_offices` (one per case with any referral to it, the set `ReferredTo`
-        // names), joined to the cases: a page reads about a page of rows, where filtering all
-        // cases by a subquery on `referrals` read and sorted every referred case (issue 19).
-        // The copied `case_created_at` equals the case's `created_at`, so the cursor is the same.
-        CaseScope::ReferredTo(office) => keyset_rows!(
-            filtered!(cases_with_offices!()
-                .inner_join(
-                    case_partner_offices::table.on(case_partner_offices::case_id.eq(cases::id))
-                )
-                .filter(case_partner_offices::office_id.eq(office.clone()))),
-            case_partner_offices::case_created_at,
-            case_partner_offices::case_id
-        ),
-        _ => keyset_rows!(
-            filtered!(cases_with_offices!().filter(scope.filter())),
-            cases::created_at,
-            cases::id
-        ),
-    };
-    Ok(Paginated::from_rows(rows, page, |(case, _, _)| {
-        (case.created_at, case.id.as_str())
-    })
-    .map(|row| view_of(row, now)))
-}
-
-/// `%text%` with LIKE's wildcards escaped, so a `%` typed by a user matches only a `%`.
-pub fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// Appends `names` to a case's search text (lower-cased), e.g. when a party is added.
 pub fn extend_search_text(current: &str, names: &[&str]) -> String {
     let mut text = current.to_owned();
@@ -528,10 +384,5 @@ mod tests {
             "gig_economy,restructuring"
         );
         assert_eq!(store_flags(&[]), "");
-    }
-
-    #[test]
-    fn like_wildcards_typed_by_users_are_literal() {
-        assert_eq!(like_pattern("50%_off"), "%50\\%\\_off%");
     }
 }
