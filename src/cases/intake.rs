@@ -2,7 +2,7 @@
 //! transaction that writes the case, its parties and its first timeline event.
 
 use crate::domain::lengths;
-use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, DurationRound, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
 use serde::Deserialize;
@@ -15,6 +15,7 @@ use super::{is_collective, store_flags, Case, Category, Channel, Flag};
 use crate::db::DbConnection;
 use crate::domain::employer;
 use crate::domain::identifiers::{mask_phone, parse_credit_code, parse_phone};
+use crate::domain::ids::CaseId;
 use crate::domain::new_id;
 use crate::domain::protect::PersonalData;
 use crate::domain::validation::{free_text, text, Validator};
@@ -141,7 +142,15 @@ fn optional_text(
 pub fn validate(input: CreateCase, now: DateTime<Utc>) -> Result<ValidIntake, AppError> {
     let mut v = Validator::new();
     let summary = v.check("summary", free_text(&input.summary, lengths::ACCOUNT));
-    let received_at = input.received_at.unwrap_or(now);
+    // To the microsecond, as PostgreSQL keeps it, so the case `register` answers with equals the
+    // one read back later on both backends.
+    let received_at = input
+        .received_at
+        .map(|at| {
+            at.duration_trunc(chrono::Duration::microseconds(1))
+                .unwrap_or(at)
+        })
+        .unwrap_or(now);
     v.require(
         received_at <= now + chrono::Duration::minutes(5),
         "received_at",
@@ -272,8 +281,13 @@ pub fn next_case_number(
     Ok(format!("{}-{year}-{:06}", office.code, counter.last_value))
 }
 
-/// Writes a validated intake: number, case, parties and the `intake` event. Call inside a
-/// write transaction.
+/// Writes a validated intake: case, employer key, parties, number, `intake` event and search
+/// keys. Call inside a write transaction.
+///
+/// The number comes last (issue 19). The office's counter row stays locked from the upsert to
+/// the commit, so an office registers one case at a time for that stretch: the case and its
+/// parties go in first under the case's id as a stand-in number (unique, and seen by nobody
+/// before the commit), and only the statements that need the number follow the upsert.
 pub fn register(
     connection: &mut DbConnection,
     office: &Office,
@@ -284,23 +298,11 @@ pub fn register(
 ) -> QueryResult<Case> {
     let zone = office_zone(&office.time_zone);
     let year = now.and_utc().with_timezone(&zone).year();
-    let case_number = next_case_number(connection, office, year)?;
     let clock = mediation_clock(intake.received_at, zone);
-    let mut search_text = format!(
-        "{}\n{}",
-        case_number.to_lowercase(),
-        intake.employer_name.to_lowercase()
-    );
-    for party in intake
-        .parties
-        .iter()
-        .filter(|p| p.kind != PartyKind::Employer)
-    {
-        search_text = super::extend_search_text(&search_text, &[&party.name]);
-    }
+    let id: CaseId = new_id().into();
     let case = Case {
-        id: new_id().into(),
-        case_number,
+        id: id.clone(),
+        case_number: id.to_string(),
         office_id: office.id.clone(),
         status: CaseStatus::Intake,
         category: intake.category,
@@ -326,7 +328,7 @@ pub fn register(
             .as_deref()
             .map(|p| protector.encrypt(p)),
         employer_contact_phone_masked: intake.employer_contact_phone.as_deref().map(mask_phone),
-        search_text,
+        search_text: String::new(),
         events_count: 0,
         events_head: GENESIS.to_owned(),
         created_at: now,
@@ -338,23 +340,23 @@ pub fn register(
     diesel::insert_into(cases::table)
         .values(&case)
         .execute(connection)?;
-    super::search_index::store(connection, &case.id, &case.search_text, &case.office_id)?;
     stamp_employer(
         connection,
-        &case.id,
+        &id,
         &case.employer_name,
         case.employer_credit_code.as_deref(),
     )?;
     for party in &intake.parties {
-        parties::insert(connection, &party.protect(protector, &case.id, now))?;
+        parties::insert(connection, &party.protect(protector, &id, now))?;
     }
-    timeline::append(
+    let case_number = next_case_number(connection, office, year)?;
+    let event = timeline::append_first(
         connection,
-        &case.id,
+        &id,
         actor,
         "intake",
         json!({
-            "case_number": case.case_number,
+            "case_number": case_number,
             "category": case.category,
             "channel": case.channel,
             "received_at": intake.received_at,
@@ -364,10 +366,42 @@ pub fn register(
         }),
         now,
     )?;
-    cases::table
-        .find(&case.id)
-        .select(Case::as_select())
-        .first(connection)
+    let search_text = intake_search_text(&case_number, intake);
+    super::search_index::store(connection, &id, &search_text, &case.office_id)?;
+    diesel::update(cases::table.find(&id))
+        .set((
+            cases::case_number.eq(&case_number),
+            cases::search_text.eq(&search_text),
+            cases::events_count.eq(event.sequence),
+            cases::events_head.eq(&event.hash),
+        ))
+        .execute(connection)?;
+    // The row as now written, without reading it back: every value was set here (timestamps to
+    // the microsecond, see `validate`).
+    Ok(Case {
+        case_number,
+        search_text,
+        events_count: event.sequence,
+        events_head: event.hash,
+        ..case
+    })
+}
+
+/// What `?q=` finds a new case by: its number, employer and the names of its workers, lower-cased.
+fn intake_search_text(case_number: &str, intake: &ValidIntake) -> String {
+    let mut search_text = format!(
+        "{}\n{}",
+        case_number.to_lowercase(),
+        intake.employer_name.to_lowercase()
+    );
+    for party in intake
+        .parties
+        .iter()
+        .filter(|p| p.kind != PartyKind::Employer)
+    {
+        search_text = super::extend_search_text(&search_text, &[&party.name]);
+    }
+    search_text
 }
 
 /// Keys a case by its employer (`domain::employer`), so `/employers/{id}` and the intake
