@@ -51,7 +51,14 @@ struct Args {
     open_loop: Option<bool>,
     /// The offered rate of each open-loop scenario, requests per second.
     rates: BTreeMap<&'static str, f64>,
+    /// `MEDIATION_DB_POOL_SIZE` of the server under test, per backend (`--pool sqlite=4`).
+    pools: BTreeMap<String, u32>,
 }
+
+/// The server's database connections on each backend. PostgreSQL gets 16 for 32 clients on two
+/// cores; SQLite the service's own default for it (`config`), since it has one writer and its
+/// readers run on the server's cores (docs/performance.md, "Memory").
+const DEFAULT_POOLS: [(&str, u32); 2] = [("sqlite", 4), ("postgres", 16)];
 
 /// The number after an option, or a stop naming what was expected.
 fn number<T: std::str::FromStr>(value: Option<String>, usage: &str) -> T {
@@ -85,6 +92,10 @@ fn args() -> Args {
         rates: OPEN_LOOP
             .iter()
             .filter_map(|&s| open_loop::target_of(s).map(|(rate, _)| (s.name(), rate)))
+            .collect(),
+        pools: DEFAULT_POOLS
+            .iter()
+            .map(|&(backend, size)| (backend.to_owned(), size))
             .collect(),
     };
     let mut it = std::env::args().skip(1);
@@ -151,6 +162,15 @@ fn args() -> Args {
                     );
                 }
             }
+            "--pool" => {
+                for pair in it.next().expect("--pool sqlite=4,postgres=16").split(',') {
+                    let (backend, size) = pair
+                        .split_once('=')
+                        .unwrap_or_else(|| panic!("--pool wants backend=N, not {pair}"));
+                    let size = number(Some(size.into()), "--pool backend=N");
+                    args.pools.insert(backend.to_owned(), size);
+                }
+            }
             "--bench" => {}
             other => panic!("unknown argument {other}; see docs/performance.md"),
         }
@@ -166,7 +186,7 @@ struct Server {
 
 impl Server {
     /// Starts `MEDIATION_BIN`, by default `target/release/mediation-tracker`.
-    fn start(url: &str, port: u16) -> anyhow::Result<Self> {
+    fn start(url: &str, port: u16, pool: u32) -> anyhow::Result<Self> {
         let binary = std::env::var("MEDIATION_BIN")
             .unwrap_or_else(|_| "target/release/mediation-tracker".into());
         anyhow::ensure!(
@@ -185,7 +205,7 @@ impl Server {
             )
             .env("MEDIATION_OUTBOX_WORKER", "off")
             .env("MEDIATION_LOG", "warn")
-            .env("MEDIATION_DB_POOL_SIZE", "16")
+            .env("MEDIATION_DB_POOL_SIZE", pool.to_string())
             // As behind a proxy: public_apply sends each worker's address in X-Forwarded-For,
             // so that the per-address throttles count workers, not the load generator.
             .env("MEDIATION_TRUSTED_PROXIES", "127.0.0.1")
@@ -320,7 +340,7 @@ fn main() -> anyhow::Result<()> {
                 let mut connection = PgConnection::establish(&url)?;
                 diesel::sql_query("VACUUM ANALYZE").execute(&mut connection)?;
             }
-            let server = Server::start(&url, 18_080)?;
+            let server = Server::start(&url, 18_080, args.pools[backend.as_str()])?;
             let tokens = sign_in_all(&server.base, &fixture)?;
             for &scenario in &scenarios {
                 eprintln!(

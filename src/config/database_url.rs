@@ -44,6 +44,17 @@ impl DatabaseUrl {
         })
     }
 
+    /// `MEDIATION_DB_POOL_SIZE` when it is not set. SQLite has one writer and its readers run on
+    /// the server's own cores, so connections beyond a few add memory (each keeps its own page
+    /// cache and prepared statements) and no throughput; PostgreSQL's queries run in the database
+    /// server (issue 19; docs/performance.md, "Memory").
+    pub fn default_pool_size(&self) -> u32 {
+        match self {
+            Self::Sqlite { .. } => 4,
+            Self::Postgres { .. } => 10,
+        }
+    }
+
     /// `"sqlite"` or `"postgres"`, for logs and `/readyz`.
     pub fn backend_name(&self) -> &'static str {
         match self {

@@ -220,7 +220,12 @@ impl Config {
             1024 * 1024,
             1..=1 << 30,
         )?;
-        let db_pool_size = parse_number(&vars, "MEDIATION_DB_POOL_SIZE", 10, 1..=1000)?;
+        let db_pool_size = parse_number(
+            &vars,
+            "MEDIATION_DB_POOL_SIZE",
+            database_url.default_pool_size(),
+            1..=1000,
+        )?;
         let db_timeout_seconds = parse_number(&vars, "MEDIATION_DB_TIMEOUT_SECONDS", 5, 1..=300)?;
         let workers = parse_number(&vars, "MEDIATION_WORKERS", 0, 0..=256)?;
         let auth = AuthSettings {

@@ -26,6 +26,16 @@ fn defaults_to_embedded_sqlite_on_localhost() {
 }
 
 #[test]
+fn sqlite_pools_four_connections_and_postgres_ten_unless_told() {
+    let sqlite = Config::from_vars(vars(&[])).unwrap();
+    assert_eq!(sqlite.db_pool_size, 4);
+    let postgres = Config::from_vars(vars(&[("DATABASE_URL", "postgres://db/mediation")])).unwrap();
+    assert_eq!(postgres.db_pool_size, 10);
+    let told = Config::from_vars(vars(&[("MEDIATION_DB_POOL_SIZE", "16")])).unwrap();
+    assert_eq!(told.db_pool_size, 16);
+}
+
+#[test]
 fn database_url_scheme_picks_the_backend() {
     assert_eq!(
         DatabaseUrl::parse("postgres://root@127.0.0.1/test")
