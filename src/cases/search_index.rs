@@ -8,6 +8,8 @@
 //! a search never misses a case its `LIKE` would find. Cases written before the index existed
 //! are keyed at startup by [`index_missing`].
 
+pub mod key_counts;
+
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text};
 
@@ -201,11 +203,13 @@ pub fn candidates(
             keys.join(" "),
         )
     } else {
-        // FTS5 ANDs space-separated phrases; each key is one token of [0-9a-z].
+        // FTS5 ANDs space-separated phrases; each key is one token of [0-9a-z]. It reads
+        // each key's whole list, so only the rarest few are asked for (`key_counts`).
         (
             "SELECT d.case_id FROM case_search s JOIN case_search_docs d ON d.doc = s.rowid \
              WHERE case_search MATCH $1",
-            keys.iter()
+            key_counts::rarest(connection, &keys)?
+                .iter()
                 .map(|key| format!("\"{key}\""))
                 .collect::<Vec<_>>()
                 .join(" "),
