@@ -48,7 +48,8 @@ fn script(scenario: Scenario, fixture: &Fixture) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     // An intake also writes the case's search keys (`cases::search_index::store`). Its order is
-    // the service's (`cases::intake::register`): the case number last, the first event's head known.
+    // the service's (`cases::intake::register`): the number first, the case with its timeline's
+    // head already set, then the event, keys and parties.
     let intake_keys = mediation_tracker::domain::search_keys::case_keys(
         &format!("b-x\n{}\n张先生", term.to_lowercase()),
         intake_office,
@@ -57,14 +58,13 @@ fn script(scenario: Scenario, fixture: &Fixture) -> String {
     let intake = format!(
         "BEGIN;\n\
          SELECT md5(random()::text || clock_timestamp()::text) AS cid \\gset\n\
-         INSERT INTO cases (id, case_number, office_id, status, category, channel, summary, claimed_amount_fen, agreed_amount_fen, recovered_amount_fen, workers_involved, collective, flags, received_at, mediation_deadline, deadline_passes_at, employer_name, employer_contact_phone_cipher, employer_contact_phone_masked, search_text, events_count, events_head, created_at, updated_at, version) VALUES (':cid', ':cid', '{intake_office}', 'intake', 'wage_arrears', 'walk_in', '企业拖欠工资，职工申请调解。', 300000, 0, 0, 1, false, '', now(), current_date + 15, now() + interval '15 days', '{term}', 'v1:cipher', '138****5678', ':cid', 0, '0', now(), now(), 1);\n\
+         INSERT INTO case_number_counters (office_id, year, last_value) VALUES ('{intake_office}', 2099, 1) ON CONFLICT (office_id, year) DO UPDATE SET last_value = case_number_counters.last_value + 1 RETURNING last_value;\n\
+         INSERT INTO cases (id, case_number, office_id, status, category, channel, summary, claimed_amount_fen, agreed_amount_fen, recovered_amount_fen, workers_involved, collective, flags, received_at, mediation_deadline, deadline_passes_at, employer_name, employer_contact_phone_cipher, employer_contact_phone_masked, search_text, events_count, events_head, created_at, updated_at, version) VALUES (':cid', 'B-' || ':cid', '{intake_office}', 'intake', 'wage_arrears', 'walk_in', '企业拖欠工资，职工申请调解。', 300000, 0, 0, 1, false, '', now(), current_date + 15, now() + interval '15 days', '{term}', 'v1:cipher', '138****5678', ':cid', 1, md5(':cid'), now(), now(), 1);\n\
+         INSERT INTO case_events (id, case_id, sequence, kind, actor_kind, occurred_at, data, previous_hash, hash) VALUES (':cid' || 'i', ':cid', 1, 'intake', 'user', now(), '{{}}', '0', md5(':cid'));\n\
+         INSERT INTO case_search (case_id, keys) VALUES (':cid', string_to_array('{intake_keys}', ' '));\n\
          INSERT INTO case_employers (case_id, employer_key, employer_name_normalized) VALUES (':cid', 'nm-{term}', '{term}');\n\
          INSERT INTO case_parties (id, case_id, kind, name, id_number_cipher, id_number_masked, id_number_hash, phone_cipher, phone_masked, created_at) VALUES (':cid' || 'w', ':cid', 'worker', '张先生', 'v1:cipher', '4405**********0013', md5(':cid'), 'v1:cipher', '139****1111', now());\n\
          INSERT INTO case_parties (id, case_id, kind, name, created_at) VALUES (':cid' || 'e', ':cid', 'employer', '{term}', now());\n\
-         INSERT INTO case_number_counters (office_id, year, last_value) VALUES ('{intake_office}', 2099, 1) ON CONFLICT (office_id, year) DO UPDATE SET last_value = case_number_counters.last_value + 1 RETURNING last_value;\n\
-         INSERT INTO case_events (id, case_id, sequence, kind, actor_kind, occurred_at, data, previous_hash, hash) VALUES (':cid' || 'i', ':cid', 1, 'intake', 'user', now(), '{{}}', '0', md5(':cid'));\n\
-         INSERT INTO case_search (case_id, keys) VALUES (':cid', string_to_array('{intake_keys}', ' '));\n\
-         UPDATE cases SET case_number = 'B-' || ':cid', search_text = ':cid', events_count = 1, events_head = md5(':cid') WHERE id = ':cid';\n\
          END;\n\
          SELECT id_number_hash FROM case_parties WHERE case_id = ':cid' AND id_number_hash IS NOT NULL;\n\
          SELECT DISTINCT c.id, c.case_number FROM case_parties p JOIN cases c ON c.id = p.case_id WHERE c.office_id = '{intake_office}' AND p.id_number_hash IN (md5(':cid')) AND c.id <> ':cid' AND c.status IN ({open}) ORDER BY c.case_number, c.id LIMIT 20;\n\

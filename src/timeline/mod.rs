@@ -219,28 +219,30 @@ pub fn append_restricted(
     Ok(event)
 }
 
-/// Writes the first event of a case its caller inserted in this same transaction (intake), whose
-/// head is known without reading it: nobody else can see the case before the commit. The caller
-/// sets the case's `events_count` (1) and `events_head` (the event's hash) in its own write of
-/// the case, so intake spends two statements fewer while it holds its office's case-number
-/// counter (issue 19).
-pub fn append_first(
-    connection: &mut DbConnection,
+/// The first event of a case about to be inserted (intake): with nothing before it, its hash is
+/// known before the case row exists, so the case is inserted with its chain's head already set
+/// and this event is written after it ([`insert_first`]). Intake then neither reads nor updates
+/// the head while it holds its office's case-number counter (issue 19).
+pub fn first_event(
     case_id: &CaseId,
     actor: &Actor,
     kind: &str,
     data: Value,
     now: NaiveDateTime,
-) -> QueryResult<Event> {
+) -> Event {
     let genesis = Head {
         events_count: 0,
         events_head: GENESIS.to_owned(),
     };
-    let event = Event::after(&genesis, case_id, actor, kind, data, now, None);
+    Event::after(&genesis, case_id, actor, kind, data, now, None)
+}
+
+/// Writes an event made by [`first_event`], after its case, in the same transaction.
+pub fn insert_first(connection: &mut DbConnection, event: &Event) -> QueryResult<()> {
     diesel::insert_into(case_events::table)
-        .values(&event)
+        .values(event)
         .execute(connection)?;
-    Ok(event)
+    Ok(())
 }
 
 impl Event {
