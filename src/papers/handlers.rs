@@ -30,7 +30,8 @@ pub struct PaperParams {
     /// `pdf` or `html`; wins over `Accept`.
     #[param(inline)]
     pub format: Option<FormatParam>,
-    /// For `assistance_letter`: the referral the letter is written for.
+    /// For `assistance_letter`: the referral the letter is written for; without it, the case's
+    /// newest referral.
     pub referral_id: Option<String>,
 }
 
@@ -107,7 +108,6 @@ pub async fn list_papers(
         (status = 200, description = "The paper", content((String = "application/pdf"), (String = "text/html"))),
         (status = 404, description = "No such case, paper kind or referral, or not visible to you", body = Problem),
         (status = 409, description = "`paper_not_available`: the case's state does not allow this paper", body = Problem),
-        (status = 422, description = "A letter of assistance without `referral_id`", body = Problem),
     ))]
 pub async fn get_paper(
     state: web::Data<AppState>,

@@ -18,7 +18,6 @@ use crate::agreements::follow_ups::TermState;
 use crate::auth::caller::Caller;
 use crate::db::{read_snapshot, write_transaction, DbConnection};
 use crate::domain::ids::CaseId;
-use crate::domain::validation::Validator;
 use crate::dossier::{self, Dossier};
 use crate::error::AppError;
 use crate::pagination::Paginated;
@@ -121,8 +120,9 @@ pub fn list(
 }
 
 /// Issues paper `kind` of a case the caller sees (404 otherwise). 409 `paper_not_available`
-/// when the case's state does not allow it; then a letter of assistance needs `referral_id`
-/// (422) naming a referral of the case the caller sees (404 otherwise).
+/// when the case's state does not allow it. A letter of assistance goes to the referral
+/// `referral_id` names (404 when the caller sees no such referral of the case), or without it to
+/// the case's newest referral.
 pub fn issue(
     connection: &mut DbConnection,
     caller: &Caller,
@@ -144,12 +144,9 @@ pub fn issue(
                 ),
             });
         }
-        if kind == PaperKind::AssistanceLetter {
-            let mut v = Validator::new();
-            let named = referral_id.is_some();
-            v.require(named, "referral_id", crate::msg!("field.required"));
-            v.finish()?;
-        }
+        // A letter of assistance goes to the referral named, or else to the case's newest one
+        // the caller sees (`allows` made sure there is one): a request the API document allows
+        // is never refused for leaving the optional `referral_id` out.
         let referral = match (kind, referral_id) {
             (PaperKind::AssistanceLetter, Some(id)) => Some(
                 d.referrals
@@ -157,6 +154,7 @@ pub fn issue(
                     .find(|r| r.id == id)
                     .ok_or(AppError::NotFound)?,
             ),
+            (PaperKind::AssistanceLetter, None) => d.referrals.iter().max_by_key(|r| r.created_at),
             _ => None,
         };
         let case_id = CaseId::from(d.case.id.clone());

@@ -198,10 +198,14 @@ api_test!(
         app.transition(&world.mediator, &case, json!({"action": "accept"})).await;
         let letter = paper(&app, &world.mediator, id, "assistance_letter").await;
         letter.assert_problem(409, "paper_not_available");
-        app.post_json(&format!("/api/v1/cases/{id}/referrals"), Some(&world.mediator.token),
-            &json!({"office_id": world.hr["id"], "kind": "negotiation", "request": "协商"})).await;
+        let referral = app.post_json(&format!("/api/v1/cases/{id}/referrals"), Some(&world.mediator.token),
+            &json!({"office_id": world.hr["id"], "kind": "negotiation", "request": "协商"})).await.json();
+        // Without `referral_id`, the letter goes to the case's newest referral.
         let unnamed = paper(&app, &world.mediator, id, "assistance_letter").await;
-        assert_eq!(unnamed.assert_problem(422, "validation_failed")["errors"][0]["field"], "referral_id");
+        assert_eq!(unnamed.status, 200, "{}", unnamed.text());
+        let issued = events(&app, &world.mediator, id).await;
+        let last = issued.iter().rev().find(|e| e["kind"] == "paper_issued").unwrap();
+        assert_eq!(last["data"]["referral_id"], referral["id"]);
         paper(&app, &world.mediator, id, "assistance_letter?referral_id=nope").await.assert_problem(404, "not_found");
     }
 );
