@@ -20,14 +20,13 @@ impl Clock {
         Self::default()
     }
 
-    /// Now, truncated to microseconds (what PostgreSQL stores), so values read back compare equal.
+    /// Now, truncated to microseconds ([`to_stored_precision`]).
     pub fn now(&self) -> DateTime<Utc> {
         let offset = *self
             .offset
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let now = Utc::now() + offset;
-        now.duration_trunc(Duration::microseconds(1)).unwrap_or(now)
+        to_stored_precision(Utc::now() + offset)
     }
 
     /// Moves this clock (and every clone of it) forward; for tests and demos.
@@ -38,6 +37,12 @@ impl Clock {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         *offset += by;
     }
+}
+
+/// `at` truncated to microseconds, what PostgreSQL stores, so a time written and read back
+/// compares equal on both backends (SQLite would keep the nanoseconds).
+pub fn to_stored_precision(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.duration_trunc(Duration::microseconds(1)).unwrap_or(at)
 }
 
 #[cfg(test)]

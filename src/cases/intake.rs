@@ -2,7 +2,7 @@
 //! transaction that writes the case, its parties and its first timeline event.
 
 use crate::domain::lengths;
-use chrono::{DateTime, Datelike, DurationRound, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
 use serde::Deserialize;
@@ -142,14 +142,10 @@ fn optional_text(
 pub fn validate(input: CreateCase, now: DateTime<Utc>) -> Result<ValidIntake, AppError> {
     let mut v = Validator::new();
     let summary = v.check("summary", free_text(&input.summary, lengths::ACCOUNT));
-    // To the microsecond, as PostgreSQL keeps it, so the case `register` answers with equals the
-    // one read back later on both backends.
+    // As the database keeps it, so the case `register` answers with equals the one read back.
     let received_at = input
         .received_at
-        .map(|at| {
-            at.duration_trunc(chrono::Duration::microseconds(1))
-                .unwrap_or(at)
-        })
+        .map(crate::clock::to_stored_precision)
         .unwrap_or(now);
     v.require(
         received_at <= now + chrono::Duration::minutes(5),
