@@ -355,7 +355,7 @@ pub fn register(
     diesel::insert_into(cases::table)
         .values(&case)
         .execute(connection)?;
-    timeline::insert_first(connection, &event)?;
+    timeline::insert(connection, &event)?;
     super::search_index::store(connection, &id, &case.search_text, &case.office_id)?;
     stamp_employer(
         connection,

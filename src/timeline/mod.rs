@@ -207,9 +207,7 @@ pub fn append_restricted(
 ) -> QueryResult<Event> {
     let head = lock_chain(connection, case_id)?;
     let event = Event::after(&head, case_id, actor, kind, data, now, office);
-    diesel::insert_into(case_events::table)
-        .values(&event)
-        .execute(connection)?;
+    insert(connection, &event)?;
     diesel::update(cases::table.find(case_id))
         .set((
             cases::events_count.eq(event.sequence),
@@ -221,7 +219,7 @@ pub fn append_restricted(
 
 /// The first event of a case about to be inserted (intake): with nothing before it, its hash is
 /// known before the case row exists, so the case is inserted with its chain's head already set
-/// and this event is written after it ([`insert_first`]). Intake then neither reads nor updates
+/// and this event is written after it ([`insert`]). Intake then neither reads nor updates
 /// the head while it holds its office's case-number counter (issue 19).
 pub fn first_event(
     case_id: &CaseId,
@@ -237,8 +235,9 @@ pub fn first_event(
     Event::after(&genesis, case_id, actor, kind, data, now, None)
 }
 
-/// Writes an event made by [`first_event`], after its case, in the same transaction.
-pub fn insert_first(connection: &mut DbConnection, event: &Event) -> QueryResult<()> {
+/// Writes an event whose case's head is set in the same transaction: by [`append_restricted`],
+/// or by intake's insert of the case for its [`first_event`].
+pub fn insert(connection: &mut DbConnection, event: &Event) -> QueryResult<()> {
     diesel::insert_into(case_events::table)
         .values(event)
         .execute(connection)?;
