@@ -195,25 +195,24 @@ pub fn candidates(
     if keys.is_empty() {
         return Ok(None);
     }
-    let (lookup, keys) = if connection.is_postgres() {
+    let (lookup, keys) = match connection {
         // `@>` with every key: GIN's fast scan advances the frequent keys' postings only to
         // the candidates of the rare ones.
-        (
+        DbConnection::Postgresql(_) => (
             "SELECT case_id FROM case_search WHERE keys @> string_to_array($1, ' ')",
             keys.join(" "),
-        )
-    } else {
+        ),
         // FTS5 ANDs space-separated phrases; each key is one token of [0-9a-z]. It reads
         // each key's whole list, so only the rarest few are asked for (`key_counts`).
-        (
+        DbConnection::Sqlite(sqlite) => (
             "SELECT d.case_id FROM case_search s JOIN case_search_docs d ON d.doc = s.rowid \
              WHERE case_search MATCH $1",
-            key_counts::rarest(connection, &keys)?
+            key_counts::rarest(sqlite, &keys)?
                 .iter()
                 .map(|key| format!("\"{key}\""))
                 .collect::<Vec<_>>()
                 .join(" "),
-        )
+        ),
     };
     let found: Vec<Candidate> = match id_number_hash {
         Some(hash) => diesel::sql_query(format!(

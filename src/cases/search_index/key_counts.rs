@@ -19,8 +19,7 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-
-use crate::db::DbConnection;
+use diesel::SqliteConnection;
 
 /// How many of a query's keys are looked up: the rarest this many. Two cut the full employer
 /// name of the benchmark to about a hundred candidates of an office of 20,000; a third costs
@@ -50,8 +49,7 @@ struct KeyCount {
 
 /// The [`RAREST`] keys of `keys` by how many cases hold them, rarest first (all of them when
 /// there are no more). A key no case holds counts 0: the search then finds nothing at once.
-/// SQLite only; on PostgreSQL, `keys` as they are.
-pub fn rarest(connection: &mut DbConnection, keys: &[String]) -> QueryResult<Vec<String>> {
+pub fn rarest(connection: &mut SqliteConnection, keys: &[String]) -> QueryResult<Vec<String>> {
     if keys.len() <= RAREST {
         return Ok(keys.to_vec());
     }
@@ -70,10 +68,6 @@ pub fn rarest(connection: &mut DbConnection, keys: &[String]) -> QueryResult<Vec
         }
     }
     if !unknown.is_empty() {
-        let DbConnection::Sqlite(sqlite) = connection else {
-            // PostgreSQL's GIN index skips frequent keys itself: every key is looked up.
-            return Ok(keys.to_vec());
-        };
         let placeholders = vec!["?"; unknown.len()].join(", ");
         let mut query = diesel::sql_query(format!(
             "SELECT term, doc FROM case_search_vocab WHERE term IN ({placeholders})"
@@ -82,7 +76,7 @@ pub fn rarest(connection: &mut DbConnection, keys: &[String]) -> QueryResult<Vec
         for key in &unknown {
             query = query.bind::<Text, _>(key.as_str());
         }
-        let found: Vec<KeyCount> = query.load(sqlite)?;
+        let found: Vec<KeyCount> = query.load(connection)?;
         let found: HashMap<String, i64> = found.into_iter().map(|k| (k.term, k.doc)).collect();
         let mut cache = cache().lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() + unknown.len() > MOST_KEPT {
