@@ -51,14 +51,14 @@ struct Args {
     open_loop: Option<bool>,
     /// The offered rate of each open-loop scenario, requests per second.
     rates: BTreeMap<&'static str, f64>,
-    /// `MEDIATION_DB_POOL_SIZE` of the server under test, per backend (`--pool sqlite=4`).
+    /// `MEDIATION_DB_POOL_SIZE` of the server under test, per backend (`--pool sqlite=4`); a
+    /// backend not named uses the service's own default (`DatabaseUrl::default_pool_size`).
     pools: BTreeMap<String, u32>,
 }
 
-/// The server's database connections on each backend. PostgreSQL gets 16 for 32 clients on two
-/// cores; SQLite the service's own default for it (`config`), since it has one writer and its
-/// readers run on the server's cores (docs/performance.md, "Memory").
-const DEFAULT_POOLS: [(&str, u32); 2] = [("sqlite", 4), ("postgres", 16)];
+/// PostgreSQL's connections for 32 clients on two cores. SQLite keeps the service's default: it
+/// has one writer and its readers run on the server's cores (docs/performance.md, "Memory").
+const POSTGRES_POOL: u32 = 16;
 
 /// The number after an option, or a stop naming what was expected.
 fn number<T: std::str::FromStr>(value: Option<String>, usage: &str) -> T {
@@ -93,10 +93,7 @@ fn args() -> Args {
             .iter()
             .filter_map(|&s| open_loop::target_of(s).map(|(rate, _)| (s.name(), rate)))
             .collect(),
-        pools: DEFAULT_POOLS
-            .iter()
-            .map(|&(backend, size)| (backend.to_owned(), size))
-            .collect(),
+        pools: BTreeMap::from([("postgres".to_owned(), POSTGRES_POOL)]),
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -186,14 +183,20 @@ struct Server {
 
 impl Server {
     /// Starts `MEDIATION_BIN`, by default `target/release/mediation-tracker`.
-    fn start(url: &str, port: u16, pool: u32) -> anyhow::Result<Self> {
+    fn start(url: &str, port: u16, pool: Option<u32>) -> anyhow::Result<Self> {
         let binary = std::env::var("MEDIATION_BIN")
             .unwrap_or_else(|_| "target/release/mediation-tracker".into());
         anyhow::ensure!(
             std::path::Path::new(&binary).is_file(),
             "no server binary at {binary}: build it (bench/run does) or set MEDIATION_BIN"
         );
-        let child = Command::new(&binary)
+        let mut command = Command::new(&binary);
+        match pool {
+            Some(size) => command.env("MEDIATION_DB_POOL_SIZE", size.to_string()),
+            // The service's default, not whatever the caller's shell holds.
+            None => command.env_remove("MEDIATION_DB_POOL_SIZE"),
+        };
+        let child = command
             // The service refuses MEDIATION_* variables it does not know; this one is ours.
             .env_remove("MEDIATION_BIN")
             .env("DATABASE_URL", url)
@@ -205,7 +208,6 @@ impl Server {
             )
             .env("MEDIATION_OUTBOX_WORKER", "off")
             .env("MEDIATION_LOG", "warn")
-            .env("MEDIATION_DB_POOL_SIZE", pool.to_string())
             // As behind a proxy: public_apply sends each worker's address in X-Forwarded-For,
             // so that the per-address throttles count workers, not the load generator.
             .env("MEDIATION_TRUSTED_PROXIES", "127.0.0.1")
@@ -340,7 +342,7 @@ fn main() -> anyhow::Result<()> {
                 let mut connection = PgConnection::establish(&url)?;
                 diesel::sql_query("VACUUM ANALYZE").execute(&mut connection)?;
             }
-            let server = Server::start(&url, 18_080, args.pools[backend.as_str()])?;
+            let server = Server::start(&url, 18_080, args.pools.get(backend.as_str()).copied())?;
             let tokens = sign_in_all(&server.base, &fixture)?;
             for &scenario in &scenarios {
                 eprintln!(
