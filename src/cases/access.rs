@@ -89,6 +89,19 @@ impl CaseScope {
             Self::Nothing => Box::new(sql::<Bool>("1 = 0")),
         }
     }
+
+    /// The offices of an office scope written as several offices are ([`Unindexed`]), even
+    /// one: for a query that already names its few candidate cases by id (a search). SQLite then
+    /// looks the candidates up by id and checks their office, instead of walking the office's
+    /// index newest first until a page of them turns up, which reads the whole office when
+    /// fewer match. PostgreSQL's plan does not change (it drops the cast). `None` for the other
+    /// scopes, whose [`Self::filter`] applies as it is.
+    pub fn offices_row_by_row(&self) -> Option<AnyOffice> {
+        match self {
+            Self::Offices(ids) => Some(Unindexed(cases::office_id).eq_any(ids.clone())),
+            _ => None,
+        }
+    }
 }
 
 /// The shapes of [`CaseScope::filter`], named so it can state where each may be used.
