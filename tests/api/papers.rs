@@ -13,6 +13,24 @@ use crate::api_test;
 use crate::helpers::{TestApp, TestResponse};
 use crate::personas::{furniture_factory_case, Persona};
 
+/// Whether poppler-utils (`pdftotext`, `pdffonts`) is installed. Without it a test that reads
+/// a PDF says so and passes, as the browser tests do without `chromedriver`, so that the
+/// README's `cargo test` passes on a fresh machine; under `CI` it fails instead (`.ci/run`
+/// installs poppler-utils).
+fn poppler_installed() -> bool {
+    let installed = Command::new("pdftotext").arg("-v").output().is_ok();
+    if !installed {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but pdftotext is not installed: .ci/run installs poppler-utils"
+        );
+        eprintln!(
+            "pdftotext is not installed (apt-get install poppler-utils): the test is skipped"
+        );
+    }
+    installed
+}
+
 /// The text of a PDF, as `pdftotext -layout` reads it.
 fn pdf_text(bytes: &[u8]) -> String {
     let mut child = Command::new("pdftotext")
@@ -117,6 +135,9 @@ async fn case_with_agreement(app: &TestApp, mediator: &Persona, police: &Value) 
 
 api_test!(
     async fn every_paper_the_case_allows_is_an_a4_pdf_in_chinese_recorded_on_the_timeline_with_its_hash(app) {
+        if !poppler_installed() {
+            return;
+        }
         let world = app.world().await;
         let case = case_with_agreement(&app, &world.mediator, &world.police).await;
         let id = case["id"].as_str().unwrap();
@@ -212,6 +233,9 @@ api_test!(
 
 api_test!(
     async fn a_rejected_case_gets_the_notice_with_its_reason_and_an_escalated_one_the_certificate(app) {
+        if !poppler_installed() {
+            return;
+        }
         let world = app.world().await;
         let rejected = app.register_case(&world.mediator, &furniture_factory_case()).await;
         app.transition(&world.mediator, &rejected, json!({"action": "reject", "reason": "不属于劳动争议调解范围"})).await;
@@ -244,6 +268,9 @@ api_test!(
 
 api_test!(
     async fn the_dossier_is_an_a4_case_file_with_a_cover_contents_sentences_and_the_chain_for_a_granted_lawyer(app) {
+        if !poppler_installed() {
+            return;
+        }
         let world = app.world().await;
         let case = case_with_agreement(&app, &world.mediator, &world.police).await;
         let id = case["id"].as_str().unwrap();
@@ -279,6 +306,9 @@ api_test!(
 
 api_test!(
     async fn the_console_case_page_links_the_papers_page_which_issues_each_paper_and_the_case_file_pdf(app) {
+        if !poppler_installed() {
+            return;
+        }
         let world = app.world().await;
         let case = case_with_agreement(&app, &world.mediator, &world.police).await;
         let id = case["id"].as_str().unwrap();
