@@ -77,7 +77,7 @@ impl CaseScope {
             // the office indexes with its statistics. SQLite has none and always read every
             // case of the tree and sorted it (6 s at 1,000,000 cases); [`Unindexed`] keeps it
             // off the office indexes.
-            Self::Offices(ids) => Box::new(Unindexed(cases::office_id).eq_any(ids.clone())),
+            Self::Offices(ids) => Box::new(any_office(ids)),
             Self::ReferredTo(office) => Box::new(
                 cases::id.eq_any(
                     referrals::table
@@ -98,10 +98,15 @@ impl CaseScope {
     /// scopes, whose [`Self::filter`] applies as it is.
     pub fn offices_row_by_row(&self) -> Option<AnyOffice> {
         match self {
-            Self::Offices(ids) => Some(Unindexed(cases::office_id).eq_any(ids.clone())),
+            Self::Offices(ids) => Some(any_office(ids)),
             _ => None,
         }
     }
+}
+
+/// `cases.office_id` among `ids`, written so that no index of the office serves it.
+fn any_office(ids: &[String]) -> AnyOffice {
+    Unindexed(cases::office_id).eq_any(ids.to_vec())
 }
 
 /// The shapes of [`CaseScope::filter`], named so it can state where each may be used.

@@ -145,7 +145,7 @@ pub fn list(
         // on each. Walking the office's newest cases for them instead (SQLite's choice when the
         // office is an indexed equality) reads the whole office when the matches are fewer than
         // a page: 20,000 rows at a million cases (docs/performance.md).
-        _ => match scope.offices_row_by_row().filter(|_| candidates.is_some()) {
+        _ => match candidates.as_ref().and_then(|_| scope.offices_row_by_row()) {
             Some(offices) => keyset_rows!(
                 filtered!(cases_with_offices!().filter(offices)),
                 cases::created_at,
