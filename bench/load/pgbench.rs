@@ -6,27 +6,49 @@ use std::process::Command;
 use super::dataset::Fixture;
 use super::drive::Scenario;
 
+/// `SELECT <the columns of a listed case, its office's name and kind> FROM cases JOIN offices`,
+/// as diesel writes the service's list (`GET /cases`), so pgbench reads what the service reads.
+fn list_select() -> String {
+    use diesel::prelude::*;
+    use mediation_tracker::cases::CaseViewColumns;
+    use mediation_tracker::schema::{cases, offices};
+    let query = cases::table.inner_join(offices::table).select((
+        CaseViewColumns::as_select(),
+        offices::name,
+        offices::kind,
+    ));
+    let sql = diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string();
+    match sql.split_once(" -- binds:") {
+        Some((statement, _)) => statement.to_owned(),
+        None => sql,
+    }
+}
+
 fn script(scenario: Scenario, fixture: &Fixture) -> String {
     let count = fixture.case_ids.len().max(1);
     let office = &fixture.office_id;
     let intake_office = &fixture.intake_office_id;
     let term = fixture.employers[7].clone();
-    let read = format!("\\set r random(1, {count})\nSELECT c.* FROM cases c WHERE c.id = (SELECT id FROM bench_ids WHERE n = :r);\n");
     let timeline = format!(
         "\\set r random(1, {count})\nSELECT * FROM case_events WHERE case_id = (SELECT id FROM bench_ids WHERE n = :r) ORDER BY sequence LIMIT 51;\n"
     );
-    let list = format!("SELECT * FROM cases WHERE office_id = '{office}' AND status = 'in_mediation' ORDER BY created_at DESC, id DESC LIMIT 51;\n");
+    // The reads and lists select what the service's select: the columns of a case's view and
+    // its office's name and kind (`cases::CaseViewColumns`), written by diesel as the service's.
+    let lists = list_select();
+    // A read selects the same (`cases::find_visible_view`).
+    let read = format!("\\set r random(1, {count})\n{lists} WHERE cases.id = (SELECT id FROM bench_ids WHERE n = :r);\n");
+    let list = format!("{lists} WHERE cases.office_id = '{office}' AND cases.status = 'in_mediation' ORDER BY cases.created_at DESC, cases.id DESC LIMIT 51;\n");
     let scope: Vec<String> = fixture
         .supervisor_office_ids
         .iter()
         .map(|id| format!("'{id}'"))
         .collect();
     let list_supervisor = format!(
-        "SELECT * FROM cases WHERE CAST(office_id AS TEXT) IN ({}) AND status = 'in_mediation' ORDER BY created_at DESC, id DESC LIMIT 51;\n",
+        "{lists} WHERE CAST(cases.office_id AS TEXT) IN ({}) AND cases.status = 'in_mediation' ORDER BY cases.created_at DESC, cases.id DESC LIMIT 51;\n",
         scope.join(", ")
     );
     let list_police = format!(
-        "SELECT c.* FROM cases c JOIN case_partner_offices p ON p.case_id = c.id WHERE p.office_id = '{}' ORDER BY p.case_created_at DESC, p.case_id DESC LIMIT 51;\n",
+        "{lists} JOIN case_partner_offices p ON p.case_id = cases.id WHERE p.office_id = '{}' ORDER BY p.case_created_at DESC, p.case_id DESC LIMIT 51;\n",
         fixture.police_office_id
     );
     // The service looks the office's keys up first (at most 1,001 candidates), then lists them
@@ -37,7 +59,7 @@ fn script(scenario: Scenario, fixture: &Fixture) -> String {
     )
     .join(" ");
     let search = format!(
-        "SELECT * FROM cases WHERE office_id = '{office}' AND id IN (SELECT case_id FROM case_search WHERE keys @> string_to_array('{search_keys}', ' ') LIMIT 1001) AND search_text LIKE '%{}%' ORDER BY created_at DESC, id DESC LIMIT 51;\n",
+        "{lists} WHERE cases.office_id = '{office}' AND cases.id IN (SELECT case_id FROM case_search WHERE keys @> string_to_array('{search_keys}', ' ') LIMIT 1001) AND cases.search_text LIKE '%{}%' ORDER BY cases.created_at DESC, cases.id DESC LIMIT 51;\n",
         term.to_lowercase()
     );
     // An intake's answer carries its warnings (`employers::use_cases::warnings_for_case`): after

@@ -7,7 +7,9 @@ use diesel::prelude::*;
 
 use super::access::CaseScope;
 use super::lifecycle::CaseStatus;
-use super::{priority, search_index, view_of, Case, CaseRow, CaseView, Category, Channel};
+use super::{
+    priority, search_index, view_of, CaseRow, CaseView, CaseViewColumns, Category, Channel,
+};
 use crate::db::DbConnection;
 use crate::pagination::{PageRequest, Paginated};
 use crate::schema::{case_parties, case_partner_offices, cases, offices};

@@ -191,8 +191,77 @@ pub struct CaseView {
     pub version: i32,
 }
 
+/// The columns of a case that its view shows: what a list selects, so a page of cases does not
+/// read, decode and allocate the search text, the event chain's head and the phone's ciphertext
+/// of every row only to drop them (docs/performance.md). A loaded [`Case`] converts into it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct CaseViewColumns {
+    pub id: CaseId,
+    pub case_number: String,
+    pub office_id: OfficeId,
+    pub status: CaseStatus,
+    pub category: Category,
+    pub channel: Channel,
+    pub summary: String,
+    pub assignee_id: Option<UserId>,
+    pub claimed_amount_fen: i64,
+    pub agreed_amount_fen: i64,
+    pub recovered_amount_fen: i64,
+    pub workers_involved: i32,
+    pub collective: bool,
+    pub flags: String,
+    pub received_at: NaiveDateTime,
+    pub mediation_deadline: NaiveDate,
+    pub deadline_passes_at: NaiveDateTime,
+    pub escalated_to: Option<String>,
+    pub employer_name: String,
+    pub employer_credit_code: Option<String>,
+    pub employer_address: Option<String>,
+    pub employer_contact_name: Option<String>,
+    pub employer_contact_phone_masked: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+impl From<Case> for CaseViewColumns {
+    fn from(case: Case) -> Self {
+        Self {
+            id: case.id,
+            case_number: case.case_number,
+            office_id: case.office_id,
+            status: case.status,
+            category: case.category,
+            channel: case.channel,
+            summary: case.summary,
+            assignee_id: case.assignee_id,
+            claimed_amount_fen: case.claimed_amount_fen,
+            agreed_amount_fen: case.agreed_amount_fen,
+            recovered_amount_fen: case.recovered_amount_fen,
+            workers_involved: case.workers_involved,
+            collective: case.collective,
+            flags: case.flags,
+            received_at: case.received_at,
+            mediation_deadline: case.mediation_deadline,
+            deadline_passes_at: case.deadline_passes_at,
+            escalated_to: case.escalated_to,
+            employer_name: case.employer_name,
+            employer_credit_code: case.employer_credit_code,
+            employer_address: case.employer_address,
+            employer_contact_name: case.employer_contact_name,
+            employer_contact_phone_masked: case.employer_contact_phone_masked,
+            created_at: case.created_at,
+            updated_at: case.updated_at,
+            version: case.version,
+        }
+    }
+}
+
 impl CaseView {
-    pub fn new(case: Case, office: CaseOffice, now: DateTime<Utc>) -> Self {
+    /// The view of a case: from a loaded [`Case`] or from a list's [`CaseViewColumns`].
+    pub fn new(case: impl Into<CaseViewColumns>, office: CaseOffice, now: DateTime<Utc>) -> Self {
+        let case = case.into();
         let status = case.status;
         Self {
             overdue: deadlines::is_overdue(status, case.deadline_passes_at.and_utc(), now),
@@ -248,20 +317,24 @@ macro_rules! cases_with_offices {
     };
 }
 
-/// The select clause over `cases_with_offices!`.
+/// The select clause of a list over `cases_with_offices!`: the view's columns only.
 macro_rules! case_with_office {
     () => {
-        (Case::as_select(), offices::name, offices::kind)
+        (CaseViewColumns::as_select(), offices::name, offices::kind)
     };
 }
 
 mod listing;
 pub use self::listing::{like_pattern, list, CaseFilter};
 
-/// A case row with its office's name and kind (see `case_with_office!`).
-type CaseRow = (Case, String, OfficeKind);
+/// A listed case with its office's name and kind (see `case_with_office!`).
+type CaseRow = (CaseViewColumns, String, OfficeKind);
 
-fn view_of((case, office_name, office_kind): CaseRow, now: DateTime<Utc>) -> CaseView {
+fn view_of(
+    (case, office_name, office_kind): (impl Into<CaseViewColumns>, String, OfficeKind),
+    now: DateTime<Utc>,
+) -> CaseView {
+    let case = case.into();
     let office = CaseOffice {
         id: case.office_id.clone().into(),
         name: office_name,
@@ -270,14 +343,20 @@ fn view_of((case, office_name, office_kind): CaseRow, now: DateTime<Utc>) -> Cas
     CaseView::new(case, office, now)
 }
 
-/// The view of a case the caller may see, in one query; `NotFound` when it is invisible.
+/// The view of a case the caller may see, in one query of the view's columns only; `NotFound`
+/// when it is invisible.
 pub fn find_visible_view(
     connection: &mut DbConnection,
     scope: &CaseScope,
     id: &CaseId,
     now: DateTime<Utc>,
 ) -> QueryResult<CaseView> {
-    Ok(find_visible_with_view(connection, scope, id, now)?.1)
+    let row: CaseRow = cases_with_offices!()
+        .filter(cases::id.eq(id))
+        .filter(scope.filter())
+        .select(case_with_office!())
+        .first(connection)?;
+    Ok(view_of(row, now))
 }
 
 /// The row and the view of a case the caller may see, and its office's time zone

@@ -19,7 +19,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::lifecycle::CaseStatus;
-use super::{Case, CaseRow};
+use super::{CaseRow, CaseViewColumns};
 use crate::error::AppError;
 use crate::pagination::{PageRequest, Paginated};
 use crate::text_enum;
@@ -127,13 +127,13 @@ impl PriorityOrder {
     }
 
     /// The id part of the cursor after `case`.
-    fn cursor_id(&self, case: &Case) -> String {
+    fn cursor_id(&self, case: &CaseViewColumns) -> String {
         let rank = self.rank_of(case);
         let at = self.at.and_utc().timestamp_micros();
         format!("{TAG}|{rank}|{at}|{}", case.id.as_str())
     }
 
-    fn rank_of(&self, case: &Case) -> i32 {
+    fn rank_of(&self, case: &CaseViewColumns) -> i32 {
         if comes_first(
             case.collective,
             case.status,

@@ -1,11 +1,12 @@
 //! The case list of the scopes that are not one office (issue 19): a partner office's list is
 //! read off `case_partner_offices` and a supervisor's off the newest cases of all offices. Both
-//! must show exactly what the scope allows, newest first, page after page.
+//! must show exactly what the scope allows, newest first, page after page; and every list shows
+//! each case as the case itself reads.
 
 use serde_json::{json, Value};
 
 use crate::api_test;
-use crate::helpers::TestApp;
+use crate::helpers::{urlencode, TestApp};
 use crate::personas::{furniture_factory_case, Persona};
 use crate::three_offices::refer;
 
@@ -133,5 +134,39 @@ api_test!(
         assert_eq!(added, (3, 0));
         assert_eq!(all_ids(&app, "/api/v1/cases", police, 1).await, before);
         assert_eq!(all_ids(&app, "/api/v1/cases", &world.judicial_officer.token, 1).await, [id(&second)]);
+    }
+);
+
+api_test!(
+    async fn every_list_shows_a_case_exactly_as_the_case_itself_reads(app) {
+        // The lists select only the columns a case's view shows (issue 19); whichever way a list
+        // is read, each item must be the whole case as `GET /cases/{id}` answers it.
+        let world = app.world().await;
+        let case = case_at_next_minute(&app, &world.mediator).await;
+        refer(&app, &world.mediator, &case, &world.police, "locate_party").await;
+        let path = format!("/api/v1/cases/{}", id(&case));
+        let by_name = format!("/api/v1/cases?q={}", urlencode("沙坪某家具"));
+        for (who, list) in [
+            (&world.mediator, "/api/v1/cases"),
+            (&world.mediator, "/api/v1/cases?sort=priority"),
+            (&world.mediator, by_name.as_str()),
+            (&world.mediator, "/api/v1/cases?q=440524198001010013"),
+            (&world.supervisor, "/api/v1/cases?status=intake"),
+            (&world.police_officer, "/api/v1/cases"),
+        ] {
+            let read = app.get(&path, Some(&who.token)).await;
+            assert_eq!(read.status, 200, "{}", read.text());
+            let page = app.get(list, Some(&who.token)).await;
+            assert_eq!(page.status, 200, "{list}: {}", page.text());
+            let page = page.json();
+            let listed = page["items"].as_array().unwrap().iter().find(|item| item["id"] == case["id"]);
+            assert_eq!(listed, Some(&read.json()), "{list}");
+        }
+        // And as intake answered it, but for what the referral changed.
+        let read = app.get(&path, Some(&world.mediator.token)).await.json();
+        for field in ["case_number", "office", "employer", "flags", "received_at", "mediation_deadline", "claimed_amount_fen"] {
+            assert_eq!(read[field], case[field], "{field}");
+        }
+        assert_eq!(read["employer"]["contact_phone"], "138****5678");
     }
 );
