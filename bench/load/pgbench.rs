@@ -32,8 +32,8 @@ fn script(scenario: Scenario, fixture: &Fixture) -> String {
     let timeline = format!(
         "\\set r random(1, {count})\nSELECT * FROM case_events WHERE case_id = (SELECT id FROM bench_ids WHERE n = :r) ORDER BY sequence LIMIT 51;\n"
     );
-    // The lists select what the service's select: the columns of a case's view and its office's
-    // name and kind (`cases::CaseViewColumns`), written by diesel as the service's are.
+    // The lists select what the service's lists select: the columns of a case's view and its
+    // office's name and kind (`cases::CaseViewColumns`), written by diesel as the service's are.
     let lists = list_select();
     // A read keeps `cases.*` without the office: PostgreSQL plans the join of the service's read
     // badly when the id comes from pgbench's subquery (a hash join over every office, planned
